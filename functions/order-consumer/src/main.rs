@@ -1,0 +1,6 @@
+//! Lambda entry point of the order consumer (SQS event source).
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    luckydraw::lambda::serve_events(order_consumer::handle).await
+}

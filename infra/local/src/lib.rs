@@ -1,0 +1,126 @@
+//! luckydraw on one machine: every HTTP function's handler mounted at its API path on one
+//! server, the order consumer fed from an in-process queue, the page at `/`, and a seeded
+//! demo. The handlers are the ones Lambda runs; only the plumbing around them is local.
+
+pub mod consumer;
+pub mod routes;
+pub mod seed;
+pub mod server;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use luckydraw::App;
+use luckydraw::app::MemoryBackends;
+use luckydraw::config::{ConfigError, parse_or};
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Where to listen (`127.0.0.1:3000`; port 0 picks a free one).
+    pub addr: SocketAddr,
+    /// The page's folder.
+    pub web_dir: PathBuf,
+    /// Multiplies every demo stock.
+    pub demo_scale: u64,
+    /// The admin's password; generated when `None`.
+    pub admin_password: Option<String>,
+    /// Whether a background task consumes the queue (tests may drain it themselves).
+    pub background_consumer: bool,
+}
+
+/// A failure to start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Bad configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The port could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Seeding failed.
+    #[error("seeding the demo failed: {0}")]
+    Seed(#[from] luckydraw::Error),
+}
+
+/// A running system; stops when dropped.
+pub struct Running {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// The app every handler shares.
+    pub app: App,
+    /// The in-memory backends behind it.
+    pub memory: MemoryBackends,
+    /// The admin password, if the seed set it.
+    pub admin_password: Option<String>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Options {
+    /// `PORT`, `LUCKYDRAW_WEB_DIR`, `LUCKYDRAW_DEMO_SCALE`, `LUCKYDRAW_ADMIN_PASSWORD`.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let lookup = |name: &str| std::env::var(name).ok();
+        let port: u16 = parse_or(lookup, "PORT", 3000)?;
+        let demo_scale: u64 = parse_or(lookup, "LUCKYDRAW_DEMO_SCALE", 1)?;
+        if demo_scale == 0 {
+            return Err(ConfigError::new("LUCKYDRAW_DEMO_SCALE", "0", "the scale must be at least 1"));
+        }
+        Ok(Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            web_dir: lookup("LUCKYDRAW_WEB_DIR").map_or_else(default_web_dir, PathBuf::from),
+            demo_scale,
+            admin_password: lookup("LUCKYDRAW_ADMIN_PASSWORD").filter(|password| !password.is_empty()),
+            background_consumer: true,
+        })
+    }
+}
+
+/// The repository's `web/` folder.
+pub fn default_web_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"))
+}
+
+/// Seeds the demo, starts the consumer and the server.
+pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result<Running, StartError> {
+    let seeded = seed::seed(&app, options.demo_scale, options.admin_password.clone()).await?;
+    let listener =
+        TcpListener::bind(options.addr).await.map_err(|source| StartError::Bind { addr: options.addr, source })?;
+    let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: options.addr, source })?;
+    let site = Arc::new(server::Site {
+        app: app.clone(),
+        routes: routes::api_routes(),
+        web: web::WebRoot::new(&options.web_dir),
+    });
+    let mut tasks = vec![tokio::spawn(server::serve(listener, site))];
+    if options.background_consumer {
+        tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone())));
+    }
+    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, tasks })
+}
+
+impl Running {
+    /// The base URL, e.g. `http://127.0.0.1:3000`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Runs the consumer until the queue is empty (for tests without the background task).
+    pub async fn drain_queue(&self) -> usize {
+        consumer::drain(&self.app, &self.memory.queue).await
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}

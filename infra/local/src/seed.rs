@@ -1,0 +1,59 @@
+//! The demo seed: the `demo` activity (6,500 units times `LUCKYDRAW_DEMO_SCALE`), an
+//! admin, and a demo player. Seeding never overwrites stock or users that already exist.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use luckydraw::domain::{Activity, ActivitySpec, Password, UserKind, Username};
+use luckydraw::usecases::accounts::{self, Credentials};
+use luckydraw::{App, Error};
+use tracing::info;
+
+/// The demo activity, as operators would write it.
+pub const DEMO_ACTIVITY: &str = include_str!("../../seed/demo-activity.json");
+
+/// The demo player's login (documented in the README).
+pub const DEMO_PLAYER: (&str, &str) = ("player", "luckydraw");
+
+/// What the seed created.
+#[derive(Debug)]
+pub struct Seeded {
+    /// The admin's password, if this seed set it.
+    pub admin_password: Option<String>,
+}
+
+/// Seeds the demo into `app`.
+pub async fn seed(app: &App, scale: u64, admin_password: Option<String>) -> Result<Seeded, Error> {
+    seed_demo_activity(app, scale).await?;
+    let admin_password = admin_password.unwrap_or_else(|| URL_SAFE_NO_PAD.encode(app.random.bytes::<16>()));
+    let created = add_user(app, "admin", &admin_password, UserKind::Admin).await?;
+    add_user(app, DEMO_PLAYER.0, DEMO_PLAYER.1, UserKind::Normal).await?;
+    Ok(Seeded { admin_password: created.then_some(admin_password) })
+}
+
+/// Stores the demo activity and loads its stock unless stock is already loaded.
+pub async fn seed_demo_activity(app: &App, scale: u64) -> Result<Activity, Error> {
+    let mut spec: ActivitySpec = serde_json::from_str(DEMO_ACTIVITY).map_err(Error::invalid)?;
+    for prize in &mut spec.prizes {
+        prize.initial = prize.initial.saturating_mul(scale);
+    }
+    let activity = Activity::new(spec).map_err(Error::invalid)?;
+    app.activities.put(&activity).await?;
+    if app.stock.remaining(&activity.id).await?.is_none() {
+        let counts = activity.prizes.iter().map(|prize| (prize.id.clone(), prize.initial)).collect();
+        app.stock.load(&activity.id, &counts).await?;
+        let units: u64 = activity.prizes.iter().map(|prize| prize.initial).sum();
+        info!(activity = %activity.id, units, "demo stock loaded");
+    }
+    Ok(activity)
+}
+
+/// Adds a user unless the name is taken; `Ok(true)` if added.
+async fn add_user(app: &App, name: &str, password: &str, kind: UserKind) -> Result<bool, Error> {
+    let username = Username::parse(name).map_err(Error::invalid)?;
+    if app.users.by_username(&username).await?.is_some() {
+        return Ok(false);
+    }
+    let password = Password::parse(password.to_owned()).map_err(Error::invalid)?;
+    let user = accounts::new_user(app, Credentials { username, password }, kind).await?;
+    Ok(app.users.insert(&user).await?)
+}

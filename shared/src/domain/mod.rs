@@ -1,0 +1,20 @@
+//! Domain types. Each parses once from raw input and is valid from then on; none knows
+//! about AWS, HTTP or any store.
+
+mod activity;
+mod draw;
+mod ids;
+mod money;
+mod order;
+mod session;
+mod time;
+mod user;
+
+pub use activity::{Activity, ActivityError, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, Prize};
+pub use draw::{DrawOutcome, DrawRecord};
+pub use ids::{ActivityId, DrawId, IdError, OrderId, PrizeId, UserId};
+pub use money::{Money, MoneyError};
+pub use order::{CancelReason, Order, OrderStatus};
+pub use session::{Session, SessionKey, SessionToken};
+pub use time::{Timestamp, TimestampError};
+pub use user::{CredentialError, Password, PasswordHash, User, UserKind, UserStatus, Username};

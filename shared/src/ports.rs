@@ -1,0 +1,243 @@
+//! Ports: the small traits the use cases need from the outside world. Adapters implement
+//! them over memory, Redis, DynamoDB or SQS; nothing here names a backend.
+//!
+//! Adapters never read the clock: callers pass `now`, so tests with a manual clock are exact.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::domain::{
+    Activity, ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, DrawRecord, Money, Order, OrderId, OrderStatus,
+    PrizeId, Session, SessionKey, Timestamp, User, UserId, Username,
+};
+use crate::error::StoreError;
+use crate::lottery::{self, Pick, Slot};
+use crate::messages::OrderMessage;
+
+/// Units left per prize of one activity.
+pub type StockCounts = HashMap<PrizeId, u64>;
+
+/// Everything the stock store needs for one draw, decided before the atomic step.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrawTicket {
+    /// Id for the draw record (it names the activity).
+    pub draw_id: DrawId,
+    /// Who draws.
+    pub user_id: UserId,
+    /// How to pick.
+    pub mode: DrawMode,
+    /// This user's limit in this activity.
+    pub limit: DrawLimit,
+    /// The wheel, in wheel order.
+    pub prizes: Vec<WheelSlot>,
+    /// Uniform in `0..lottery::ROLL_BOUND`.
+    pub roll: u64,
+    /// When.
+    pub at: Timestamp,
+}
+
+impl DrawTicket {
+    /// Runs the draw algorithm over `remaining` units per prize: the slot the wheel stops
+    /// on, whether to take a unit from it, and the outcome; `None` when all is sold out.
+    pub fn pick(&self, remaining: impl Fn(&PrizeId) -> u64) -> Option<(&WheelSlot, bool, DrawOutcome)> {
+        let slots: Vec<Slot> =
+            self.prizes.iter().map(|p| Slot { remaining: remaining(&p.prize_id), weight: p.weight }).collect();
+        let (index, take) = match lottery::pick(self.mode, &slots, self.roll)? {
+            Pick::Take(index) => (index, true),
+            Pick::Miss(index) => (index, false),
+        };
+        let slot = &self.prizes[index];
+        let outcome = match (take, slot.consolation) {
+            (false, _) => DrawOutcome::Missed,
+            (true, true) => DrawOutcome::Consolation,
+            (true, false) => DrawOutcome::Won,
+        };
+        Some((slot, take, outcome))
+    }
+
+    /// The record of this draw landing on `prize_id` with `outcome`.
+    pub fn record(&self, prize_id: &PrizeId, outcome: DrawOutcome) -> DrawRecord {
+        DrawRecord {
+            id: self.draw_id.clone(),
+            user_id: self.user_id,
+            prize_id: prize_id.clone(),
+            outcome,
+            drawn_at: self.at,
+            released: false,
+        }
+    }
+}
+
+/// One prize on the wheel as a draw sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WheelSlot {
+    /// The prize.
+    pub prize_id: PrizeId,
+    /// Its weight (weight modes).
+    pub weight: u32,
+    /// Whether landing on it is a no-win.
+    pub consolation: bool,
+}
+
+/// Why the stock store refused a draw; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum StockError {
+    /// No prize has a unit left.
+    #[error("sold out")]
+    SoldOut,
+    /// The user reached their limit.
+    #[error("draw limit reached")]
+    QuotaExceeded,
+    /// The activity's stock was never loaded into this store.
+    #[error("stock of activity `{0}` is not loaded")]
+    NotLoaded(ActivityId),
+    /// The backend failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a release gives back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    /// The won unit only (give-up, expiry): the draw still counts against the quota.
+    Unit,
+    /// The unit and the user's draw, as if the draw never happened (the order could not
+    /// be queued, so the player was told to try again).
+    UnitAndQuota,
+}
+
+/// Prize stock, per-user quotas and the draw log.
+#[async_trait]
+pub trait StockStore: Send + Sync {
+    /// Sets an activity's remaining units per prize (a fresh load or a reconciled reload).
+    async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError>;
+
+    /// Units left per prize; `None` if the activity's stock was never loaded.
+    async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError>;
+
+    /// The one atomic step of a draw: check the quota, pick by the ticket's roll, take a
+    /// unit (never below zero), count the user's draw and record it. A ticket whose draw id
+    /// is already recorded changes nothing and returns that record.
+    async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError>;
+
+    /// Puts a won unit back, at most once per draw id; `Ok(true)` if it went back now,
+    /// `Ok(false)` if it already had, or the draw held no unit or is unknown.
+    async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError>;
+
+    /// The recorded draw with this id.
+    async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError>;
+
+    /// Every recorded draw of an activity, for reconciliation and audits.
+    async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError>;
+}
+
+/// User accounts.
+#[async_trait]
+pub trait Users: Send + Sync {
+    /// Adds a user; `Ok(false)` if the username is taken.
+    async fn insert(&self, user: &User) -> Result<bool, StoreError>;
+    /// The user with this login name.
+    async fn by_username(&self, username: &Username) -> Result<Option<User>, StoreError>;
+    /// The user with this id.
+    async fn by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+}
+
+/// Activities with their prizes.
+#[async_trait]
+pub trait Activities: Send + Sync {
+    /// Creates or replaces an activity.
+    async fn put(&self, activity: &Activity) -> Result<(), StoreError>;
+    /// The activity with this id.
+    async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError>;
+    /// Every activity, by id.
+    async fn list(&self) -> Result<Vec<Activity>, StoreError>;
+}
+
+/// Orders. Only the order consumer writes them, always conditionally.
+#[async_trait]
+pub trait Orders: Send + Sync {
+    /// Creates an order unless its id exists; `Ok(false)` if it did.
+    async fn insert(&self, order: &Order) -> Result<bool, StoreError>;
+    /// The order with this id.
+    async fn get(&self, id: &OrderId) -> Result<Option<Order>, StoreError>;
+    /// A user's orders, newest first.
+    async fn of_user(&self, user: &UserId) -> Result<Vec<Order>, StoreError>;
+    /// Replaces the order if its stored status is still `expected`; `Ok(false)` if not.
+    async fn update(&self, order: &Order, expected: OrderStatus) -> Result<bool, StoreError>;
+    /// Up to `limit` orders still pending payment with a deadline at or before `now`.
+    async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError>;
+}
+
+/// The order queue (SQS on AWS).
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Sends a message; `Ok` only once the queue has accepted it.
+    async fn send(&self, message: &OrderMessage) -> Result<(), StoreError>;
+}
+
+/// Login sessions, stored under the hash of their token, expiring unless used.
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// Stores a session until `expires_at`.
+    async fn put(&self, key: &SessionKey, session: &Session, expires_at: Timestamp) -> Result<(), StoreError>;
+    /// The session if it has not expired at `now`, its expiry moved to `expires_at`.
+    async fn touch(
+        &self,
+        key: &SessionKey,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<Option<Session>, StoreError>;
+    /// Ends a session (nothing happens if there is none).
+    async fn delete(&self, key: &SessionKey) -> Result<(), StoreError>;
+}
+
+/// Events counted in fixed windows, for rate limits.
+#[async_trait]
+pub trait RateLimits: Send + Sync {
+    /// Counts one event under `key` in the window containing `now`; returns the count so far.
+    async fn hit(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError>;
+    /// The count under `key` in the window containing `now`.
+    async fn count(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError>;
+}
+
+/// The payment provider (Alipay, or its sandbox).
+#[async_trait]
+pub trait Payments: Send + Sync {
+    /// Returns the money of a trade in full; asking again for the same trade changes nothing.
+    async fn refund(&self, order: &OrderId, trade_no: &str, amount: Money) -> Result<(), StoreError>;
+}
+
+/// The current time.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> Timestamp;
+}
+
+/// Randomness: rolls for draws, bytes for tokens, salts and ids. Production uses a CSPRNG.
+pub trait Random: Send + Sync {
+    /// Fills `bytes` with random bytes.
+    fn fill(&self, bytes: &mut [u8]);
+}
+
+impl dyn Random {
+    /// A roll for a draw, uniform in `0..lottery::ROLL_BOUND` (the low 53 bits of 64).
+    pub fn roll(&self) -> u64 {
+        u64::from_le_bytes(self.bytes()) % crate::lottery::ROLL_BOUND
+    }
+
+    /// `N` random bytes.
+    pub fn bytes<const N: usize>(&self) -> [u8; N] {
+        let mut bytes = [0; N];
+        self.fill(&mut bytes);
+        bytes
+    }
+}
+
+/// Start of the fixed window of length `window` that contains `now`, and its end.
+pub fn fixed_window(window: Duration, now: Timestamp) -> (Timestamp, Timestamp) {
+    let length = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
+    let start = now.as_millis().div_euclid(length) * length;
+    (Timestamp::from_millis(start), Timestamp::from_millis(start.saturating_add(length)))
+}

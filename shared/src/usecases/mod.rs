@@ -1,0 +1,7 @@
+//! Use cases: each takes parsed domain input, runs against the ports of an [`App`] and
+//! returns a domain outcome or an [`Error`](crate::Error). Handlers only translate.
+
+pub mod accounts;
+pub mod drawing;
+pub mod order_events;
+pub mod queries;

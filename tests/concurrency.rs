@@ -1,0 +1,89 @@
+//! Invariants under a storm: 2,000 concurrent draws on 100 units through the draw
+//! function's handler.
+
+use std::sync::Arc;
+
+use luckydraw::domain::{CancelReason, DrawMode, Money, OrderStatus, UserKind};
+use luckydraw::messages::{CancelRequested, OrderMessage, PaymentReceived, TradeStatus};
+use luckydraw::testing::{Ledger, activity_spec, json_of, ledger, prizes, request, test_app};
+use luckydraw::usecases::order_events::apply;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_thousand_concurrent_draws_on_100_units_win_exactly_100() {
+    let t = test_app(2000);
+    let activity =
+        t.add_activity(activity_spec("storm", DrawMode::RemainingStock, prizes(&[("cup", 100, 0, 8000)]))).await;
+    let mut tokens = Vec::new();
+    for index in 0..2000 {
+        tokens.push(t.player(&format!("player{index}"), UserKind::Normal).await.token);
+    }
+    let app = Arc::new(t.app.clone());
+
+    let tasks: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let draw = request(
+                    "POST /activities/{id}/draw",
+                    "/activities/storm/draw",
+                    &[("id", "storm")],
+                    None,
+                    Some(&token),
+                );
+                json_of(draw::handle(&app, draw).await)
+            })
+        })
+        .collect();
+    let mut won = Vec::new();
+    let mut sold_out = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            (200, body) => won.push(body),
+            (409, body) if body["error"]["code"] == "sold_out" => sold_out += 1,
+            (status, body) => panic!("unexpected {status}: {body}"),
+        }
+    }
+
+    assert_eq!(won.len(), 100, "exactly the stock is won");
+    assert_eq!(sold_out, 1900);
+    assert!(won.iter().all(|body| body["won"] == true));
+    assert_eq!(t.drain_queue().await, 100);
+    assert_eq!(ledger(&t.app, &activity).await, Ledger { initial: 100, remaining: 0, reserved: 100, sold: 0 });
+
+    // Pay 30, give up 20: those 20 go back; the rest stay reserved.
+    let orders: Vec<_> = won.iter().map(|body| body["order_id"].as_str().unwrap().parse().unwrap()).collect();
+    for (index, order_id) in orders.iter().enumerate().take(50) {
+        let message = if index < 30 {
+            OrderMessage::PaymentReceived(PaymentReceived {
+                order_id: *order_id,
+                trade_no: format!("T{index}"),
+                amount_fen: Money::from_fen(8000),
+                trade_status: TradeStatus::TradeSuccess,
+                received_at: t.app.clock.now(),
+            })
+        } else {
+            OrderMessage::CancelRequested(CancelRequested {
+                order_id: *order_id,
+                reason: CancelReason::GivenUp,
+                requested_at: t.app.clock.now(),
+            })
+        };
+        apply(&t.app, message.clone()).await.unwrap();
+        apply(&t.app, message).await.unwrap();
+    }
+
+    let after = ledger(&t.app, &activity).await;
+    assert_eq!(after, Ledger { initial: 100, remaining: 20, reserved: 50, sold: 30 });
+    assert_eq!(after.initial, after.remaining + after.reserved + after.sold);
+    let statuses: Vec<_> = order_statuses(&t.app, &orders).await;
+    assert_eq!(statuses.iter().filter(|status| **status == OrderStatus::Cancelled).count(), 20);
+}
+
+async fn order_statuses(app: &luckydraw::App, orders: &[luckydraw::domain::OrderId]) -> Vec<OrderStatus> {
+    let mut statuses = Vec::new();
+    for id in orders {
+        statuses.push(app.orders.get(id).await.unwrap().unwrap().status);
+    }
+    statuses
+}

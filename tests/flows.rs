@@ -1,0 +1,104 @@
+//! Whole flows over HTTP through the local runner: the same handlers Lambda runs.
+
+use luckydraw_tests::TestServer;
+use reqwest::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn register_login_draw_order_give_up_returns_the_prize_to_the_pool() {
+    let server = TestServer::spawn(1).await;
+    server.register("alice", "wonderland").await;
+    let (status, login) = server.login("alice", "wonderland").await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    let token = login["token"].as_str().unwrap();
+
+    // Draw until something with a price is won (the demo is mostly priced prizes).
+    let mut won = None;
+    for _ in 0..50 {
+        let (status, draw) = server.draw(token, "demo").await;
+        assert_eq!(status, StatusCode::OK, "{draw}");
+        if draw["won"] == true && draw["prize"]["price_fen"].as_u64() > Some(0) {
+            won = Some(draw);
+            break;
+        }
+    }
+    let draw = won.expect("a priced prize within 50 draws");
+    let prize = draw["prize"]["id"].as_str().unwrap();
+    let order_id = draw["order_id"].as_str().unwrap();
+    let (status, _) = server.order(token, order_id).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the order is still queued");
+
+    server.drain().await;
+    let (_, order) = server.order(token, order_id).await;
+    assert_eq!(order["status"], "pending_payment");
+    assert_eq!(order["amount_fen"], draw["prize"]["price_fen"]);
+    let before = server.remaining("demo", prize).await;
+
+    let (status, _) = server.give_up(token, order_id).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    server.drain().await;
+
+    let (_, order) = server.order(token, order_id).await;
+    assert_eq!(order["status"], "cancelled");
+    assert_eq!(server.remaining("demo", prize).await, before + 1);
+}
+
+#[tokio::test]
+async fn the_demo_is_seeded_with_6500_units_in_wheel_order_times_the_scale() {
+    let server = TestServer::spawn(3).await;
+    let demo = server.activity("demo").await;
+
+    let prizes = demo["prizes"].as_array().unwrap();
+    let names: Vec<&str> = prizes.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let total: u64 = prizes.iter().map(|p| p["remaining"].as_u64().unwrap()).sum();
+    assert_eq!(names, ["Thank you", "Basketball", "Cup", "Laptop", "Tablet", "Phone", "Pot", "Tea", "Drone", "Wine"]);
+    assert_eq!(total, 3 * 6500);
+    assert_eq!((demo["status"].as_str(), demo["draw_mode"].as_str()), (Some("online"), Some("remaining_stock")));
+    assert_eq!(demo["pay_window_secs"], 900);
+    assert_eq!(prizes[3]["price_fen"], 600_000, "the laptop costs ¥6000");
+}
+
+#[tokio::test]
+async fn the_seeded_accounts_log_in_and_the_cookie_authenticates() {
+    let server = TestServer::spawn(1).await;
+    let (player, body) = server.login("player", "luckydraw").await;
+    let (admin, admin_body) = server.login("admin", "admin-password").await;
+    assert_eq!((player, admin), (StatusCode::OK, StatusCode::OK));
+    assert_eq!(admin_body["user"]["kind"], "admin");
+
+    let token = body["token"].as_str().unwrap();
+    let cookie_draw = reqwest::Client::new()
+        .post(format!("{}/activities/demo/draw", server.running.url()))
+        .header("cookie", format!("theme=dark; session={token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cookie_draw.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn errors_come_back_in_the_contract_shape() {
+    let server = TestServer::spawn(1).await;
+    let (status, body) = server.call("POST", "/activities/demo/draw", None, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body, json!({"error": {"code": "unauthenticated", "message": "log in first"}}));
+
+    let (status, body) = server.call("POST", "/login", None, Some(json!({"username": "player"}))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_request")));
+
+    let (status, _) = server.call("DELETE", "/orders", None, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_page_and_its_wheel_library_are_served_locally() {
+    let server = TestServer::spawn(1).await;
+    let page = reqwest::get(server.running.url()).await.unwrap();
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    assert!(page.text().await.unwrap().contains("vendor/lucky-canvas.umd.js"));
+    let library = reqwest::get(format!("{}/vendor/lucky-canvas.umd.js", server.running.url())).await.unwrap();
+    assert_eq!(library.status(), StatusCode::OK);
+    assert!(library.text().await.unwrap().contains("LuckyWheel"));
+    let escape = reqwest::get(format!("{}/..%2f..%2fCargo.toml", server.running.url())).await.unwrap();
+    assert_eq!(escape.status(), StatusCode::NOT_FOUND);
+}

@@ -1,0 +1,104 @@
+//! Test harness: the real local runner on a free port with fresh in-memory backends, and
+//! one helper per endpoint, so tests read like a player's session.
+
+use std::sync::Arc;
+
+use luckydraw::App;
+use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
+use luckydraw::testing::{START, test_settings};
+use luckydraw_local::{Options, Running, default_web_dir, start};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A running system and an HTTP client for it.
+pub struct TestServer {
+    /// The runner (its app, memory backends and address).
+    pub running: Running,
+    /// The clock every function sees.
+    pub clock: Arc<ManualClock>,
+    client: reqwest::Client,
+}
+
+/// A status and a JSON body (`null` when empty).
+pub type Reply = (StatusCode, Value);
+
+impl TestServer {
+    /// Starts the runner on 127.0.0.1 with a free port, the demo seeded at `scale`, and
+    /// no background consumer: tests call [`TestServer::drain`] to deliver the queue.
+    pub async fn spawn(scale: u64) -> Self {
+        let clock = Arc::new(ManualClock::at(START));
+        let (app, memory) = App::in_memory(test_settings(), clock.clone(), Arc::new(ChaChaRandom::seeded(scale)));
+        let options = Options {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            web_dir: default_web_dir(),
+            demo_scale: scale,
+            admin_password: Some("admin-password".into()),
+            background_consumer: false,
+        };
+        let running = start(options, app, memory).await.expect("the runner starts");
+        Self { running, clock, client: reqwest::Client::new() }
+    }
+
+    /// Delivers every queued message to the order consumer.
+    pub async fn drain(&self) -> usize {
+        self.running.drain_queue().await
+    }
+
+    /// Any request; `token` goes in `Authorization: Bearer`.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
+        let url = format!("{}{path}", self.running.url());
+        let mut request = self.client.request(method.parse().unwrap(), url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("the runner answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// `POST /register`; returns the token.
+    pub async fn register(&self, username: &str, password: &str) -> String {
+        let (status, body) =
+            self.call("POST", "/register", None, Some(json!({"username": username, "password": password}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// `POST /login`.
+    pub async fn login(&self, username: &str, password: &str) -> Reply {
+        self.call("POST", "/login", None, Some(json!({"username": username, "password": password}))).await
+    }
+
+    /// `POST /activities/{id}/draw`.
+    pub async fn draw(&self, token: &str, activity: &str) -> Reply {
+        self.call("POST", &format!("/activities/{activity}/draw"), Some(token), None).await
+    }
+
+    /// `GET /activities/{id}`.
+    pub async fn activity(&self, activity: &str) -> Value {
+        let (status, body) = self.call("GET", &format!("/activities/{activity}"), None, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// Units left of `prize` in `activity`.
+    pub async fn remaining(&self, activity: &str, prize: &str) -> u64 {
+        let body = self.activity(activity).await;
+        let prizes = body["prizes"].as_array().unwrap();
+        prizes.iter().find(|p| p["id"] == prize).unwrap()["remaining"].as_u64().unwrap()
+    }
+
+    /// `GET /orders/{id}`.
+    pub async fn order(&self, token: &str, order_id: &str) -> Reply {
+        self.call("GET", &format!("/orders/{order_id}"), Some(token), None).await
+    }
+
+    /// `POST /orders/{id}/giveup`.
+    pub async fn give_up(&self, token: &str, order_id: &str) -> Reply {
+        self.call("POST", &format!("/orders/{order_id}/giveup"), Some(token), None).await
+    }
+}

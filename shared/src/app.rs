@@ -2,12 +2,16 @@
 
 use std::sync::Arc;
 
+use crate::adapters::alipay::{AlipayGateway, NoGateway};
 use crate::adapters::memory::{
-    MemoryPayments, MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock,
+    MemoryPayLinks, MemoryPayments, MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock,
 };
 use crate::adapters::system::{ChaChaRandom, SystemClock};
 use crate::config::{ConfigError, Settings};
-use crate::ports::{Activities, Clock, Orders, Payments, Queue, Random, RateLimits, Sessions, StockStore, Users};
+use crate::payment::{AlipayConfig, Merchant};
+use crate::ports::{
+    Activities, Clock, Orders, PayLinks, Payments, Queue, Random, RateLimits, Sessions, StockStore, Users,
+};
 
 /// The ports and settings the use cases run against.
 #[derive(Clone)]
@@ -28,6 +32,10 @@ pub struct App {
     pub rate_limits: Arc<dyn RateLimits>,
     /// The payment provider.
     pub payments: Arc<dyn Payments>,
+    /// Pay links cached per order.
+    pub pay_links: Arc<dyn PayLinks>,
+    /// Our Alipay identity and Alipay's key, for verifying notifications; `None` if unconfigured.
+    pub alipay: Option<Arc<Merchant>>,
     /// Time.
     pub clock: Arc<dyn Clock>,
     /// Randomness.
@@ -51,6 +59,8 @@ pub struct MemoryBackends {
     pub rate_limits: Arc<MemoryRateLimits>,
     /// Payments.
     pub payments: Arc<MemoryPayments>,
+    /// Pay links.
+    pub pay_links: Arc<MemoryPayLinks>,
 }
 
 impl App {
@@ -66,6 +76,8 @@ impl App {
             sessions: memory.sessions.clone(),
             rate_limits: memory.rate_limits.clone(),
             payments: memory.payments.clone(),
+            pay_links: memory.pay_links.clone(),
+            alipay: None,
             clock,
             random,
             settings,
@@ -79,6 +91,24 @@ impl App {
         let settings = Settings::from_env()?;
         let random =
             ChaChaRandom::from_os().map_err(|error| ConfigError::new("(os randomness)", "", error.to_string()))?;
-        Ok(App::in_memory(settings, Arc::new(SystemClock), Arc::new(random)).0)
+        let app = App::in_memory(settings, Arc::new(SystemClock), Arc::new(random)).0;
+        Ok(match AlipayConfig::from_env()? {
+            Some(alipay) => app.with_alipay(alipay)?,
+            None => app,
+        })
+    }
+
+    /// This app paying through Alipay: notifications verified as `config.merchant`, and the
+    /// gateway called when configured (otherwise payment calls fail rather than pretend).
+    pub fn with_alipay(self, config: AlipayConfig) -> Result<App, ConfigError> {
+        let merchant = Arc::new(config.merchant);
+        let payments: Arc<dyn Payments> = match config.gateway {
+            Some(gateway) => Arc::new(
+                AlipayGateway::new(merchant.clone(), gateway)
+                    .map_err(|error| ConfigError::new("ALIPAY_GATEWAY_URL", "", error.to_string()))?,
+            ),
+            None => Arc::new(NoGateway),
+        };
+        Ok(App { payments, alipay: Some(merchant), ..self })
     }
 }

@@ -13,6 +13,7 @@ pub mod http;
 pub mod lambda;
 pub mod lottery;
 pub mod messages;
+pub mod payment;
 pub mod ports;
 pub mod sqs;
 pub mod telemetry;

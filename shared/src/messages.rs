@@ -51,6 +51,24 @@ pub enum TradeStatus {
     TradeFinished,
 }
 
+impl TradeStatus {
+    /// Parses Alipay's name, e.g. `TRADE_SUCCESS`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "WAIT_BUYER_PAY" => Some(TradeStatus::WaitBuyerPay),
+            "TRADE_CLOSED" => Some(TradeStatus::TradeClosed),
+            "TRADE_SUCCESS" => Some(TradeStatus::TradeSuccess),
+            "TRADE_FINISHED" => Some(TradeStatus::TradeFinished),
+            _ => None,
+        }
+    }
+
+    /// Whether the money has arrived.
+    pub fn is_paid(self) -> bool {
+        matches!(self, TradeStatus::TradeSuccess | TradeStatus::TradeFinished)
+    }
+}
+
 /// A verified payment notification.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentReceived {

@@ -9,8 +9,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Activity, ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, DrawRecord, Money, Order, OrderId, OrderStatus,
-    PrizeId, Session, SessionKey, Timestamp, User, UserId, Username,
+    Activity, ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, DrawRecord, Order, OrderId, OrderStatus, PayLink,
+    PrizeId, Refund, Session, SessionKey, Timestamp, TradeRequest, User, UserId, Username,
 };
 use crate::error::StoreError;
 use crate::lottery::{self, Pick, Slot};
@@ -205,8 +205,21 @@ pub trait RateLimits: Send + Sync {
 /// The payment provider (Alipay, or its sandbox).
 #[async_trait]
 pub trait Payments: Send + Sync {
-    /// Returns the money of a trade in full; asking again for the same trade changes nothing.
-    async fn refund(&self, order: &OrderId, trade_no: &str, amount: Money) -> Result<(), StoreError>;
+    /// Opens a trade (`alipay.trade.precreate`) and returns the link that pays it. Opening
+    /// the same order's trade again returns the same trade.
+    async fn precreate(&self, trade: &TradeRequest) -> Result<PayLink, StoreError>;
+    /// Returns the money of a trade in full; asking again with the same request number
+    /// changes nothing.
+    async fn refund(&self, refund: &Refund) -> Result<(), StoreError>;
+}
+
+/// Pay links cached per order until they expire, so repeated clicks reuse one trade.
+#[async_trait]
+pub trait PayLinks: Send + Sync {
+    /// The link cached for `order`, unless it has expired at `now`.
+    async fn get(&self, order: &OrderId, now: Timestamp) -> Result<Option<PayLink>, StoreError>;
+    /// Caches `link` until its expiry unless a live one is cached; returns the one that stays.
+    async fn put_if_absent(&self, order: &OrderId, link: &PayLink, now: Timestamp) -> Result<PayLink, StoreError>;
 }
 
 /// The current time.

@@ -4,4 +4,5 @@
 pub mod accounts;
 pub mod drawing;
 pub mod order_events;
+pub mod payments;
 pub mod queries;

@@ -5,7 +5,7 @@
 use tracing::{info, instrument, warn};
 
 use crate::App;
-use crate::domain::{CancelReason, Order, OrderId, OrderStatus};
+use crate::domain::{CancelReason, Order, OrderId, OrderStatus, Refund};
 use crate::error::Error;
 use crate::messages::{CancelRequested, OrderMessage, OrderRequested, PaymentReceived, RefundRequested, TradeStatus};
 use crate::ports::Release;
@@ -120,7 +120,7 @@ async fn refund(app: &App, m: RefundRequested) -> Result<Applied, Error> {
     if same_trade || order.status == OrderStatus::PendingPayment {
         return Err(Error::InvalidState(format!("trade {} is what order {} stands on", m.trade_no, order.id)));
     }
-    app.payments.refund(&order.id, &m.trade_no, m.amount_fen).await?;
+    app.payments.refund(&Refund::full(order.id, &m.trade_no, m.amount_fen, app.clock.now())).await?;
     if !order.status.released_stock() {
         // Paid under another trade: that payment stands, this one went back.
         return Ok(Applied::Unchanged("refunded a second payment"));

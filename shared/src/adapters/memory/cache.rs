@@ -1,4 +1,4 @@
-//! Sessions and rate-limit counters in memory (Redis plays this part on AWS).
+//! Sessions, rate-limit counters and pay links in memory (Redis plays this part on AWS).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -7,9 +7,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use super::lock;
-use crate::domain::{Session, SessionKey, Timestamp};
+use crate::domain::{OrderId, PayLink, Session, SessionKey, Timestamp};
 use crate::error::StoreError;
-use crate::ports::{RateLimits, Sessions, fixed_window};
+use crate::ports::{PayLinks, RateLimits, Sessions, fixed_window};
 
 /// [`Sessions`] in memory.
 #[derive(Debug, Default)]
@@ -21,6 +21,12 @@ pub struct MemorySessions {
 #[derive(Debug, Default)]
 pub struct MemoryRateLimits {
     counters: Mutex<HashMap<String, (Timestamp, u64)>>,
+}
+
+/// [`PayLinks`] in memory.
+#[derive(Debug, Default)]
+pub struct MemoryPayLinks {
+    links: Mutex<HashMap<OrderId, PayLink>>,
 }
 
 #[async_trait]
@@ -73,5 +79,21 @@ impl RateLimits for MemoryRateLimits {
         let (start, _) = fixed_window(window, now);
         let counters = lock(&self.counters);
         Ok(counters.get(key).filter(|(at, _)| *at == start).map_or(0, |(_, count)| *count))
+    }
+}
+
+#[async_trait]
+impl PayLinks for MemoryPayLinks {
+    async fn get(&self, order: &OrderId, now: Timestamp) -> Result<Option<PayLink>, StoreError> {
+        Ok(lock(&self.links).get(order).filter(|link| now < link.expires_at).cloned())
+    }
+
+    async fn put_if_absent(&self, order: &OrderId, link: &PayLink, now: Timestamp) -> Result<PayLink, StoreError> {
+        let mut links = lock(&self.links);
+        let cached = links.entry(*order).or_insert_with(|| link.clone());
+        if cached.expires_at <= now {
+            *cached = link.clone();
+        }
+        Ok(cached.clone())
     }
 }

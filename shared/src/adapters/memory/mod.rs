@@ -9,8 +9,8 @@ mod stock;
 
 use std::sync::{Mutex, MutexGuard};
 
-pub use cache::{MemoryRateLimits, MemorySessions};
-pub use payments::{MemoryPayments, RecordedRefund};
+pub use cache::{MemoryPayLinks, MemoryRateLimits, MemorySessions};
+pub use payments::MemoryPayments;
 pub use queue::{Envelope, MemoryQueue};
 pub use records::MemoryRecords;
 pub use stock::MemoryStock;

@@ -1,44 +1,58 @@
-//! A payment provider in memory: it records refunds, once per trade.
+//! A payment provider in memory: it opens one trade per order and records refunds, once
+//! per trade and request number.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 
 use super::lock;
-use crate::domain::{Money, OrderId};
+use crate::domain::{OrderId, PayLink, Refund, TradeRequest};
 use crate::error::StoreError;
 use crate::ports::Payments;
-
-/// A refund as the provider recorded it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordedRefund {
-    /// Our order.
-    pub order_id: OrderId,
-    /// The refunded trade.
-    pub trade_no: String,
-    /// How much went back.
-    pub amount: Money,
-}
 
 /// [`Payments`] in memory.
 #[derive(Debug, Default)]
 pub struct MemoryPayments {
-    refunds: Mutex<Vec<RecordedRefund>>,
+    state: Mutex<Provider>,
+}
+
+#[derive(Debug, Default)]
+struct Provider {
+    trades: HashMap<OrderId, TradeRequest>,
+    refunds: Vec<Refund>,
 }
 
 impl MemoryPayments {
     /// Every refund made, in order.
-    pub fn refunds(&self) -> Vec<RecordedRefund> {
-        lock(&self.refunds).clone()
+    pub fn refunds(&self) -> Vec<Refund> {
+        lock(&self.state).refunds.clone()
+    }
+
+    /// The trade opened for `order`, as first requested.
+    pub fn trade(&self, order: &OrderId) -> Option<TradeRequest> {
+        lock(&self.state).trades.get(order).cloned()
+    }
+
+    /// How many trades have been opened.
+    pub fn trades_opened(&self) -> usize {
+        lock(&self.state).trades.len()
     }
 }
 
 #[async_trait]
 impl Payments for MemoryPayments {
-    async fn refund(&self, order: &OrderId, trade_no: &str, amount: Money) -> Result<(), StoreError> {
-        let mut refunds = lock(&self.refunds);
-        if !refunds.iter().any(|refund| refund.trade_no == trade_no) {
-            refunds.push(RecordedRefund { order_id: *order, trade_no: trade_no.to_owned(), amount });
+    async fn precreate(&self, trade: &TradeRequest) -> Result<PayLink, StoreError> {
+        let mut state = lock(&self.state);
+        let opened = state.trades.entry(trade.order_id).or_insert_with(|| trade.clone());
+        Ok(PayLink { url: format!("memory://pay/{}", opened.order_id), expires_at: opened.pay_before })
+    }
+
+    async fn refund(&self, refund: &Refund) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        let same = |done: &Refund| done.trade_no == refund.trade_no && done.request_no == refund.request_no;
+        if !state.refunds.iter().any(same) {
+            state.refunds.push(refund.clone());
         }
         Ok(())
     }

@@ -1,0 +1,148 @@
+//! Alipay's asynchronous notification (DESIGN §4): the sign string leaves out `sign` and
+//! `sign_type` and empty values, sorts by name and uses values decoded once; the signature
+//! must be Alipay's; then the app and seller must be ours. Only then is it a [`Notification`].
+
+use super::form::{FormError, Params};
+use super::keys::{PrivateKey, PublicKey};
+use crate::domain::{Money, OrderId};
+use crate::error::StoreError;
+use crate::messages::TradeStatus;
+
+/// Who we are at Alipay and whose signatures we trust.
+#[derive(Debug)]
+pub struct Merchant {
+    /// Our `app_id`.
+    pub app_id: String,
+    /// Our `seller_id` (the merchant's Alipay user id), checked when known.
+    pub seller_id: Option<String>,
+    /// Alipay's public key (not our app's own).
+    pub alipay_key: PublicKey,
+}
+
+/// A notification whose signature, app and seller checked out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    /// Our order (`out_trade_no`).
+    pub order_id: OrderId,
+    /// Alipay's trade number.
+    pub trade_no: String,
+    /// `total_amount`, exactly.
+    pub total_amount: Money,
+    /// `trade_status`.
+    pub trade_status: TradeStatus,
+}
+
+/// Why a notification was answered `failure`.
+#[derive(Debug, thiserror::Error)]
+pub enum Rejection {
+    /// No Alipay settings here, so nothing can be verified.
+    #[error("payments are not configured (ALIPAY_APP_ID, ALIPAY_PUBLIC_KEY)")]
+    NotConfigured,
+    /// Not a well-formed form.
+    #[error("malformed body: {0}")]
+    Malformed(#[from] FormError),
+    /// No `sign`.
+    #[error("the notification is not signed")]
+    Unsigned,
+    /// A `sign_type` other than RSA2.
+    #[error("sign_type `{0}` is not RSA2")]
+    SignType(String),
+    /// The signature is not Alipay's over these values.
+    #[error("the signature does not verify with Alipay's public key")]
+    BadSignature,
+    /// Signed, but for another app.
+    #[error("app_id `{0}` is not ours")]
+    WrongApp(String),
+    /// Signed, but for another seller.
+    #[error("seller_id `{0}` is not ours")]
+    WrongSeller(String),
+    /// A required field is missing or empty.
+    #[error("`{0}` is missing")]
+    Missing(&'static str),
+    /// A field that does not parse.
+    #[error("`{name}` has an invalid value `{value}`")]
+    Invalid {
+        /// The field.
+        name: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// `out_trade_no` names no order of ours.
+    #[error("out_trade_no `{0}` is not a known order")]
+    UnknownOrder(String),
+    /// The amount differs from what the order owes.
+    #[error("total_amount {paid} differs from the order's {owed}")]
+    WrongAmount {
+        /// What the notification says was paid.
+        paid: Money,
+        /// What the order owes.
+        owed: Money,
+    },
+    /// The store or the queue failed; Alipay will ask again.
+    #[error("a backend failed: {0}")]
+    Unavailable(#[from] StoreError),
+}
+
+impl Rejection {
+    /// A stable name for logs and metrics.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            Rejection::NotConfigured => "not_configured",
+            Rejection::Malformed(_) => "malformed",
+            Rejection::Unsigned => "unsigned",
+            Rejection::SignType(_) => "sign_type",
+            Rejection::BadSignature => "bad_signature",
+            Rejection::WrongApp(_) => "wrong_app",
+            Rejection::WrongSeller(_) => "wrong_seller",
+            Rejection::Missing(_) => "missing_field",
+            Rejection::Invalid { .. } => "invalid_field",
+            Rejection::UnknownOrder(_) => "unknown_order",
+            Rejection::WrongAmount { .. } => "wrong_amount",
+            Rejection::Unavailable(_) => "unavailable",
+        }
+    }
+}
+
+impl Merchant {
+    /// Verifies a notification body (form-encoded, already un-base64'd) and reads it.
+    pub fn verify(&self, body: &[u8]) -> Result<Notification, Rejection> {
+        let params = Params::parse(body)?;
+        let signature = params.non_empty("sign").ok_or(Rejection::Unsigned)?;
+        if let Some(other) = params.get("sign_type").filter(|sign_type| *sign_type != "RSA2") {
+            return Err(Rejection::SignType(other.to_owned()));
+        }
+        let content = params.sign_content(&["sign", "sign_type"]);
+        self.alipay_key.verify(&content, signature).map_err(|_| Rejection::BadSignature)?;
+
+        let field = |name: &'static str| params.non_empty(name).ok_or(Rejection::Missing(name));
+        let invalid = |name: &'static str, value: &str| Rejection::Invalid { name, value: value.to_owned() };
+        let app_id = field("app_id")?;
+        if app_id != self.app_id {
+            return Err(Rejection::WrongApp(app_id.to_owned()));
+        }
+        if let Some(seller_id) = &self.seller_id {
+            let theirs = params.get("seller_id").unwrap_or_default();
+            if theirs != seller_id {
+                return Err(Rejection::WrongSeller(theirs.to_owned()));
+            }
+        }
+        let out_trade_no = field("out_trade_no")?;
+        let amount = field("total_amount")?;
+        let status = field("trade_status")?;
+        Ok(Notification {
+            order_id: OrderId::parse(out_trade_no).map_err(|_| Rejection::UnknownOrder(out_trade_no.to_owned()))?,
+            trade_no: field("trade_no")?.to_owned(),
+            total_amount: Money::parse_yuan(amount).map_err(|_| invalid("total_amount", amount))?,
+            trade_status: TradeStatus::parse(status).ok_or_else(|| invalid("trade_status", status))?,
+        })
+    }
+}
+
+/// Signs a notification the way Alipay does (the sandbox's side, and tests): adds
+/// `sign_type=RSA2` and `sign` over the notification sign string.
+pub fn sign_notification(mut params: Params, alipay_key: &PrivateKey) -> Params {
+    let signature = alipay_key.sign(&params.sign_content(&["sign", "sign_type"]));
+    params.push("sign_type", "RSA2");
+    params.push("sign", signature);
+    params
+}

@@ -2,7 +2,7 @@
 //! password hashing, activities, players with sessions, and API Gateway-shaped requests.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
 use lambda_http::request::RequestContext;
@@ -13,10 +13,11 @@ use crate::adapters::system::{ChaChaRandom, ManualClock};
 use crate::app::MemoryBackends;
 use crate::config::{Argon2Settings, Settings};
 use crate::domain::{
-    Activity, ActivityId, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, Money, OrderStatus, PasswordHash, Prize,
-    PrizeId, Session, SessionToken, Timestamp, User, UserId, UserKind, UserStatus, Username,
+    Activity, ActivityId, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, Money, OrderId, OrderStatus, PasswordHash,
+    Prize, PrizeId, Session, SessionToken, Timestamp, User, UserId, UserKind, UserStatus, Username,
 };
 use crate::messages::OrderMessage;
+use crate::payment::{Merchant, Params, PrivateKey, sign_notification};
 use crate::usecases::order_events;
 
 /// 2026-11-21T08:00:00Z, when every test app's clock starts.
@@ -93,7 +94,69 @@ pub fn activity_spec(id: &str, mode: DrawMode, prizes: Vec<Prize>) -> ActivitySp
     }
 }
 
+/// The app id of test merchants (as in `events/pay-callback.json`).
+pub const TEST_APP_ID: &str = "2021000000000000";
+
+/// The seller id of test merchants (as in `events/pay-callback.json`).
+pub const TEST_SELLER_ID: &str = "2088102177649450";
+
+/// "Alipay's" private key in tests, generated once per test process.
+pub fn alipay_key() -> &'static PrivateKey {
+    static KEY: OnceLock<PrivateKey> = OnceLock::new();
+    KEY.get_or_init(|| PrivateKey::generate().expect("the system has randomness"))
+}
+
+/// A merchant with the test ids, trusting `alipay_public_key` (PEM or base64).
+pub fn test_merchant(alipay_public_key: &str) -> Merchant {
+    Merchant {
+        app_id: TEST_APP_ID.to_owned(),
+        seller_id: Some(TEST_SELLER_ID.to_owned()),
+        alipay_key: crate::payment::PublicKey::parse(alipay_public_key).expect("a valid test public key"),
+    }
+}
+
+/// What Alipay posts about `order` (before signing): the fields that matter and a few that
+/// do not, as a real notification carries them.
+pub fn notification_params(order: &OrderId, trade_no: &str, total_amount: &str, trade_status: &str) -> Params {
+    let mut params = Params::default();
+    for (name, value) in [
+        ("notify_time", "2026-11-21 16:00:06"),
+        ("notify_type", "trade_status_sync"),
+        ("notify_id", "2026112100222160006093750510000001"),
+        ("charset", "utf-8"),
+        ("version", "1.0"),
+        ("app_id", TEST_APP_ID),
+        ("auth_app_id", TEST_APP_ID),
+        ("seller_id", TEST_SELLER_ID),
+        ("buyer_id", "2088102177846880"),
+        ("buyer_logon_id", "pla***@example.com"),
+        ("trade_no", trade_no),
+        ("out_trade_no", &order.to_string()),
+        ("trade_status", trade_status),
+        ("total_amount", total_amount),
+        ("receipt_amount", total_amount),
+        ("subject", "luckydraw: Cup"),
+        ("gmt_payment", "2026-11-21 16:00:06"),
+        ("body", ""),
+    ] {
+        params.push(name, value);
+    }
+    params
+}
+
+/// `params` signed with [`alipay_key`] and form-encoded: a body Alipay could have sent.
+pub fn signed_notification(params: Params) -> String {
+    sign_notification(params, alipay_key()).encode()
+}
+
 impl TestApp {
+    /// This app verifying notifications as the test merchant that trusts [`alipay_key`].
+    pub fn with_alipay(mut self) -> Self {
+        let public_key = alipay_key().public_key().expect("a generated key has a public key").to_pem();
+        self.app.alipay = Some(Arc::new(test_merchant(&public_key)));
+        self
+    }
+
     /// Stores an activity and loads its full stock.
     pub async fn add_activity(&self, spec: ActivitySpec) -> Activity {
         let activity = Activity::new(spec).expect("test activity is valid");

@@ -272,7 +272,12 @@ pub fn request(
 
 /// The text of `events/<name>.json`, the file `sam local invoke -e` uses.
 pub fn event_text(name: &str) -> String {
-    let path = format!("{}/../events/{name}.json", env!("CARGO_MANIFEST_DIR"));
+    event_file(&format!("{name}.json"))
+}
+
+/// The text of `events/<file>` (fixtures that are not events, such as the fixture's public key).
+pub fn event_file(file: &str) -> String {
+    let path = format!("{}/../events/{file}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("cannot read {path}: {error}"))
 }
 

@@ -1,5 +1,5 @@
-//! The player API: activities with their stock, the caller's draws and orders, and
-//! giving an order up.
+//! The player API: activities with their stock, the caller's draws and orders, paying for
+//! an order, and giving it up.
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -9,6 +9,7 @@ use luckydraw::domain::{
 };
 use luckydraw::http::{self, json_response};
 use luckydraw::ports::StockCounts;
+use luckydraw::usecases::payments::{self, PayLinkIssued};
 use luckydraw::usecases::queries::{self, ActivityStock, DrawStatus};
 use luckydraw::{App, Error};
 use serde::Serialize;
@@ -21,6 +22,7 @@ pub const ROUTES: &[&str] = &[
     "GET /draws/{id}",
     "GET /orders",
     "GET /orders/{id}",
+    "POST /orders/{id}/pay",
     "POST /orders/{id}/giveup",
 ];
 
@@ -32,6 +34,7 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
         Some("GET /draws/{id}") => get_draw(app, &request).await,
         Some("GET /orders") => list_orders(app, &request).await,
         Some("GET /orders/{id}") => get_order(app, &request).await,
+        Some("POST /orders/{id}/pay") => pay(app, &request).await,
         Some("POST /orders/{id}/giveup") => give_up(app, &request).await,
         _ => Err(Error::NotFound("route")),
     };
@@ -125,6 +128,21 @@ async fn get_order(app: &App, request: &Request) -> Result<Response<Body>, Error
     let session = http::authenticate(app, request).await?;
     let order = queries::order(app, &session, &http::path_param(request, "id")?).await?;
     Ok(json_response(StatusCode::OK, &OrderBody::from(order)))
+}
+
+/// The link that pays the order: `out_trade_no` is the order id, `pay_url` the page to open,
+/// `qr_code` the same link for a QR code, `expires_at` the pay deadline.
+async fn pay(app: &App, request: &Request) -> Result<Response<Body>, Error> {
+    let session = http::authenticate(app, request).await?;
+    let PayLinkIssued { order, link } = payments::pay_link(app, &session, &http::path_param(request, "id")?).await?;
+    let body = json!({
+        "order_id": order.id,
+        "out_trade_no": order.id,
+        "pay_url": link.url,
+        "qr_code": link.url,
+        "expires_at": link.expires_at,
+    });
+    Ok(json_response(StatusCode::OK, &body))
 }
 
 /// 202: the consumer cancels the order and returns its unit shortly.

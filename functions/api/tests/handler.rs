@@ -141,3 +141,46 @@ async fn orders_are_listed_newest_first() {
     let ids: Vec<&str> = body["orders"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [second.as_str(), first.as_str()]);
 }
+
+fn pay_request(order_id: &str, player: Option<&Player>) -> lambda_http::Request {
+    request("POST /orders/{id}/pay", "/orders/x/pay", &[("id", order_id)], None, player.map(|p| &p.token))
+}
+
+#[tokio::test]
+async fn the_pay_link_names_the_trade_and_its_deadline_and_repeats_itself() {
+    let t = demo(8).await;
+    let alice = t.player("alice", UserKind::Normal).await;
+    let (_, order_id) = win_cup(&t, &alice).await;
+    t.drain_queue().await;
+
+    let (status, link) = json_of(api::handle(&t.app, pay_request(&order_id, Some(&alice))).await);
+    let (_, again) = json_of(api::handle(&t.app, pay_request(&order_id, Some(&alice))).await);
+
+    assert_eq!(status, 200, "{link}");
+    assert_eq!((link["order_id"].as_str(), link["out_trade_no"].as_str()), (Some(&*order_id), Some(&*order_id)));
+    assert_eq!(link["pay_url"], format!("memory://pay/{order_id}"));
+    assert_eq!(link["qr_code"], link["pay_url"]);
+    assert_eq!(link["expires_at"], "2026-11-21T08:15:00Z");
+    assert_eq!(again, link);
+    assert_eq!(t.memory.payments.trades_opened(), 1);
+}
+
+#[tokio::test]
+async fn a_pay_link_needs_the_owner_and_a_pending_order_before_its_deadline() {
+    let t = demo(9).await;
+    let alice = t.player("alice", UserKind::Normal).await;
+    let mallory = t.player("mallory", UserKind::Normal).await;
+    let (_, order_id) = win_cup(&t, &alice).await;
+    let (queued, _) = json_of(api::handle(&t.app, pay_request(&order_id, Some(&alice))).await);
+    t.drain_queue().await;
+
+    let (anonymous, _) = json_of(api::handle(&t.app, pay_request(&order_id, None)).await);
+    let (theirs, _) = json_of(api::handle(&t.app, pay_request(&order_id, Some(&mallory))).await);
+    let (malformed, _) = json_of(api::handle(&t.app, pay_request("x", Some(&alice))).await);
+    t.clock.advance(std::time::Duration::from_secs(900));
+    let (late, body) = json_of(api::handle(&t.app, pay_request(&order_id, Some(&alice))).await);
+
+    assert_eq!((queued, anonymous, theirs, malformed), (404, 401, 404, 400));
+    assert_eq!((late, body["error"]["code"].as_str()), (409, Some("invalid_state")));
+    assert_eq!(t.memory.payments.trades_opened(), 0);
+}

@@ -1,27 +1,79 @@
-//! The payment callback driven by `events/pay-callback.json`: Alipay only ever reads
-//! `success` or `failure`, and nothing unverified is queued.
+//! The payment callback driven by `events/pay-callback.json` (and its base64 twin), signed
+//! by the key whose public half is `events/alipay-fixture-public-key.pem`: Alipay only ever
+//! reads `success` or `failure`, and nothing unverified is queued.
 
-use luckydraw::testing::{fixture, request, test_app};
+use std::sync::Arc;
 
-fn body_text(response: &lambda_http::Response<lambda_http::Body>) -> String {
+use lambda_http::{Body, Response};
+use luckydraw::messages::{OrderMessage, TradeStatus};
+use luckydraw::testing::{TestApp, event_file, event_text, fixture, request, test_app, test_merchant};
+use luckydraw::usecases::order_events;
+
+fn body_text(response: &Response<Body>) -> String {
     String::from_utf8_lossy(response.body().as_ref()).into_owned()
 }
 
+/// A test app trusting the fixture's signing key, with the fixture's order (Tea, ¥90.00)
+/// created from `events/order-consumer.json` when `with_order`.
+async fn app_for_fixture(seed: u64, with_order: bool) -> TestApp {
+    let mut t = test_app(seed);
+    t.app.alipay = Some(Arc::new(test_merchant(&event_file("alipay-fixture-public-key.pem"))));
+    if with_order {
+        let event: serde_json::Value = serde_json::from_str(&event_text("order-consumer")).unwrap();
+        let body = event["Records"][0]["body"].as_str().unwrap();
+        order_events::apply(&t.app, OrderMessage::from_json(body).unwrap()).await.unwrap();
+    }
+    t
+}
+
+fn queued(t: &TestApp) -> Vec<OrderMessage> {
+    t.memory.queue.receive(10).iter().map(|envelope| OrderMessage::from_json(&envelope.body).unwrap()).collect()
+}
+
 #[tokio::test]
-async fn an_unverifiable_notify_is_answered_failure_and_queues_nothing() {
-    let t = test_app(1);
+async fn the_fixture_notify_is_verified_queued_and_answered_success() {
+    let t = app_for_fixture(1, true).await;
 
     let response = pay_callback::handle(&t.app, fixture("pay-callback")).await;
 
-    assert_eq!(response.status(), 200);
-    assert_eq!(body_text(&response), "failure");
-    assert!(t.memory.queue.is_empty());
+    assert_eq!((response.status().as_u16(), body_text(&response).as_str()), (200, "success"));
+    let messages = queued(&t);
+    let [OrderMessage::PaymentReceived(received)] = messages.as_slice() else { panic!("one payment: {messages:?}") };
+    assert_eq!(received.order_id.to_string(), "01a20048628e7a0b8eea09489eda7b1b");
+    assert_eq!((received.trade_no.as_str(), received.amount_fen.fen()), ("2026112122001446880000000001", 9000));
+    assert_eq!(received.trade_status, TradeStatus::TradeSuccess);
+}
+
+#[tokio::test]
+async fn a_base64_encoded_body_is_the_same_notification() {
+    let t = app_for_fixture(2, true).await;
+
+    let plain = body_text(&pay_callback::handle(&t.app, fixture("pay-callback")).await);
+    let encoded = body_text(&pay_callback::handle(&t.app, fixture("pay-callback-base64")).await);
+
+    assert_eq!((plain.as_str(), encoded.as_str()), ("success", "success"));
+    let messages = queued(&t);
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0], messages[1]);
+}
+
+#[tokio::test]
+async fn the_fixture_is_failure_for_an_unknown_order_another_key_or_no_configuration() {
+    let unknown_order = app_for_fixture(3, false).await;
+    let other_key = test_app(4).with_alipay();
+    let unconfigured = test_app(5);
+
+    for t in [&unknown_order, &other_key, &unconfigured] {
+        let response = pay_callback::handle(&t.app, fixture("pay-callback")).await;
+        assert_eq!((response.status().as_u16(), body_text(&response).as_str()), (200, "failure"));
+        assert!(t.memory.queue.is_empty());
+    }
 }
 
 #[tokio::test]
 async fn an_empty_or_malformed_body_is_failure() {
-    let t = test_app(2);
-    for body in [None, Some("%zz=%%")] {
+    let t = app_for_fixture(6, true).await;
+    for body in [None, Some(""), Some("%zz=%%"), Some("sign=abc&sign=def"), Some("\u{0}")] {
         let response = pay_callback::handle(&t.app, request("POST /pay/notify", "/pay/notify", &[], body, None)).await;
         assert_eq!(body_text(&response), "failure", "{body:?}");
     }

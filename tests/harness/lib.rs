@@ -34,6 +34,8 @@ impl TestServer {
             demo_scale: scale,
             admin_password: Some("admin-password".into()),
             background_consumer: false,
+            sandbox: true,
+            expire_every: None,
         };
         let running = start(options, app, memory).await.expect("the runner starts");
         Self { running, clock, client: reqwest::Client::new() }
@@ -100,5 +102,33 @@ impl TestServer {
     /// `POST /orders/{id}/giveup`.
     pub async fn give_up(&self, token: &str, order_id: &str) -> Reply {
         self.call("POST", &format!("/orders/{order_id}/giveup"), Some(token), None).await
+    }
+
+    /// `POST /orders/{id}/pay`.
+    pub async fn pay(&self, token: &str, order_id: &str) -> Reply {
+        self.call("POST", &format!("/orders/{order_id}/pay"), Some(token), None).await
+    }
+
+    /// Draws in `activity` until a prize with a price is won (at most 50 draws); the draw.
+    pub async fn win_priced_prize(&self, token: &str, activity: &str) -> Value {
+        for _ in 0..50 {
+            let (status, draw) = self.draw(token, activity).await;
+            assert_eq!(status, StatusCode::OK, "{draw}");
+            if draw["won"] == true && draw["prize"]["price_fen"].as_u64() > Some(0) {
+                return draw;
+            }
+        }
+        panic!("no priced prize within 50 draws");
+    }
+
+    /// A page as a browser gets it: status and text. `url` is absolute or a path.
+    pub async fn page(&self, method: &str, url: &str, form: Option<&str>) -> (StatusCode, String) {
+        let url = if url.starts_with("http") { url.to_owned() } else { format!("{}{url}", self.running.url()) };
+        let mut request = self.client.request(method.parse().unwrap(), url);
+        if let Some(form) = form {
+            request = request.header("content-type", "application/x-www-form-urlencoded").body(form.to_owned());
+        }
+        let response = request.send().await.expect("the runner answers");
+        (response.status(), response.text().await.unwrap_or_default())
     }
 }

@@ -1,9 +1,13 @@
 //! luckydraw on one machine: every HTTP function's handler mounted at its API path on one
-//! server, the order consumer fed from an in-process queue, the page at `/`, and a seeded
-//! demo. The handlers are the ones Lambda runs; only the plumbing around them is local.
+//! server, the order consumer fed from an in-process queue, the expiry sweep on a timer, a
+//! sandbox Alipay, the page at `/`, and a seeded demo. The handlers are the ones Lambda runs;
+//! only the plumbing around them is local.
 
 pub mod consumer;
+pub mod expiry;
 pub mod routes;
+pub mod sandbox;
+pub mod sandbox_page;
 pub mod seed;
 pub mod server;
 pub mod web;
@@ -11,10 +15,12 @@ pub mod web;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use luckydraw::App;
 use luckydraw::app::MemoryBackends;
 use luckydraw::config::{ConfigError, parse_or};
+use sandbox::Sandbox;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -31,6 +37,10 @@ pub struct Options {
     pub admin_password: Option<String>,
     /// Whether a background task consumes the queue (tests may drain it themselves).
     pub background_consumer: bool,
+    /// Whether payments go to the built-in sandbox Alipay (otherwise the app's own settings).
+    pub sandbox: bool,
+    /// How often the expiry sweep runs; `None` runs it only when asked (tests).
+    pub expire_every: Option<Duration>,
 }
 
 /// A failure to start.
@@ -50,6 +60,9 @@ pub enum StartError {
     /// Seeding failed.
     #[error("seeding the demo failed: {0}")]
     Seed(#[from] luckydraw::Error),
+    /// The sandbox's keys could not be made.
+    #[error("the sandbox Alipay could not start: {0}")]
+    Sandbox(#[from] luckydraw::payment::KeyError),
 }
 
 /// A running system; stops when dropped.
@@ -62,11 +75,14 @@ pub struct Running {
     pub memory: MemoryBackends,
     /// The admin password, if the seed set it.
     pub admin_password: Option<String>,
+    /// The sandbox Alipay, when payments go there.
+    pub sandbox: Option<Arc<Sandbox>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
 impl Options {
-    /// `PORT`, `LUCKYDRAW_WEB_DIR`, `LUCKYDRAW_DEMO_SCALE`, `LUCKYDRAW_ADMIN_PASSWORD`.
+    /// `PORT`, `LUCKYDRAW_WEB_DIR`, `LUCKYDRAW_DEMO_SCALE`, `LUCKYDRAW_ADMIN_PASSWORD`,
+    /// `LUCKYDRAW_EXPIRE_EVERY_SECS`; the sandbox unless `ALIPAY_APP_ID` is set.
     pub fn from_env() -> Result<Self, ConfigError> {
         let lookup = |name: &str| std::env::var(name).ok();
         let port: u16 = parse_or(lookup, "PORT", 3000)?;
@@ -80,6 +96,8 @@ impl Options {
             demo_scale,
             admin_password: lookup("LUCKYDRAW_ADMIN_PASSWORD").filter(|password| !password.is_empty()),
             background_consumer: true,
+            sandbox: lookup("ALIPAY_APP_ID").is_none_or(|id| id.trim().is_empty()),
+            expire_every: Some(Duration::from_secs(parse_or(lookup, "LUCKYDRAW_EXPIRE_EVERY_SECS", 60)?.max(1))),
         })
     }
 }
@@ -89,22 +107,34 @@ pub fn default_web_dir() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"))
 }
 
-/// Seeds the demo, starts the consumer and the server.
+/// Binds, wires the sandbox Alipay in (if asked), seeds the demo, and starts the server,
+/// the consumer and the expiry timer.
 pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result<Running, StartError> {
-    let seeded = seed::seed(&app, options.demo_scale, options.admin_password.clone()).await?;
     let listener =
         TcpListener::bind(options.addr).await.map_err(|source| StartError::Bind { addr: options.addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: options.addr, source })?;
+    let (app, sandbox) = match options.sandbox {
+        true => {
+            let (sandbox, alipay) = Sandbox::start(&format!("http://{addr}"), app.clock.clone())?;
+            (app.with_alipay(alipay)?, Some(sandbox))
+        }
+        false => (app, None),
+    };
+    let seeded = seed::seed(&app, options.demo_scale, options.admin_password.clone()).await?;
     let site = Arc::new(server::Site {
         app: app.clone(),
         routes: routes::api_routes(),
         web: web::WebRoot::new(&options.web_dir),
+        sandbox: sandbox.clone(),
     });
     let mut tasks = vec![tokio::spawn(server::serve(listener, site))];
     if options.background_consumer {
         tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone())));
     }
-    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, tasks })
+    if let Some(every) = options.expire_every {
+        tasks.push(tokio::spawn(expiry::run(app.clone(), every)));
+    }
+    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, sandbox, tasks })
 }
 
 impl Running {
@@ -116,6 +146,11 @@ impl Running {
     /// Runs the consumer until the queue is empty (for tests without the background task).
     pub async fn drain_queue(&self) -> usize {
         consumer::drain(&self.app, &self.memory.queue).await
+    }
+
+    /// Runs the expiry sweep once (for tests without the timer); how many orders it asked to expire.
+    pub async fn expire_orders(&self) -> usize {
+        expiry::sweep(&self.app).await
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use luckydraw::App;
 use luckydraw::adapters::system::{ChaChaRandom, SystemClock};
 use luckydraw::config::{Settings, parse_or};
+use luckydraw::payment::AlipayConfig;
 use luckydraw_local::seed::DEMO_PLAYER;
 use luckydraw_local::{Options, start};
 
@@ -16,8 +17,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Plain http://127.0.0.1 cannot carry a Secure cookie; opt back in with the variable.
     settings.secure_cookies = parse_or(|name| std::env::var(name).ok(), "LUCKYDRAW_SECURE_COOKIES", false)?;
     let (app, memory) = App::in_memory(settings, Arc::new(SystemClock), Arc::new(ChaChaRandom::from_os()?));
+    // ALIPAY_* set: pay through that gateway (e.g. Alipay's own sandbox); otherwise the built-in one.
+    let app = match AlipayConfig::from_env()? {
+        Some(alipay) => app.with_alipay(alipay)?,
+        None => app,
+    };
     let running = start(options, app, memory).await?;
     println!("luckydraw is running at {}", running.url());
+    if running.sandbox.is_some() {
+        println!("  payments:    sandbox Alipay at {}/sandbox/alipay/ (keys generated for this run)", running.url());
+    }
     println!("  demo player: {} / {}", DEMO_PLAYER.0, DEMO_PLAYER.1);
     match &running.admin_password {
         Some(password) => println!("  admin:       admin / {password}"),

@@ -1,5 +1,6 @@
 //! The HTTP server. Each API request becomes the API Gateway (HTTP API v2) request its
-//! function receives on AWS, with route key and path parameters; anything else is the page.
+//! function receives on AWS, with route key and path parameters; `/sandbox/alipay/...` is
+//! the sandbox Alipay; anything else is the page.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -23,6 +24,7 @@ use tokio::net::TcpListener;
 use tracing::{debug, info};
 
 use crate::routes::Route;
+use crate::sandbox::{self, Sandbox};
 use crate::web::WebRoot;
 
 /// API Gateway's payload limit is 10 MB; nothing here needs more than this.
@@ -36,6 +38,8 @@ pub struct Site {
     pub routes: Vec<Route>,
     /// The page and its assets.
     pub web: WebRoot,
+    /// The sandbox Alipay, if payments go there.
+    pub sandbox: Option<Arc<Sandbox>>,
 }
 
 /// Accepts connections until the task is dropped.
@@ -62,9 +66,14 @@ impl Site {
         let path = request.uri().path().to_owned();
         let route = self.routes.iter().find_map(|route| Some((route, route.matches(&method, &path)?)));
         let function = route.as_ref().map_or("web", |(route, _)| route.function);
-        let response = match route {
-            Some((route, parameters)) => self.call(route, parameters, request, peer).await,
-            None => self.web.serve(&method, &path).await,
+        let sandbox = self.sandbox.as_ref().filter(|_| path.starts_with(sandbox::PREFIX));
+        let response = match (route, sandbox) {
+            (Some((route, parameters)), _) => self.call(route, parameters, request, peer).await,
+            (None, Some(sandbox)) => match read_body(request.into_body()).await {
+                Ok(body) => sandbox.answer(&method, &path, &body).await,
+                Err(refused) => refused,
+            },
+            (None, None) => self.web.serve(&method, &path).await,
         };
         info!(%method, %path, status = response.status().as_u16(), function, elapsed_ms = started.elapsed().as_millis() as u64);
         response
@@ -78,12 +87,9 @@ impl Site {
         peer: SocketAddr,
     ) -> hyper::Response<Full<Bytes>> {
         let (parts, body) = request.into_parts();
-        let bytes = match Limited::new(body, MAX_BODY_BYTES).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(_) => {
-                let error = luckydraw::Error::InvalidRequest("the request body is too large or broken".into());
-                return into_hyper(error_response(&error));
-            }
+        let bytes = match read_body(body).await {
+            Ok(bytes) => bytes,
+            Err(refused) => return refused,
         };
         let query = parts.uri.query().unwrap_or_default().parse().unwrap_or_default();
         let context = gateway_context(route.key, &parts.method, parts.uri.path(), peer);
@@ -92,6 +98,17 @@ impl Site {
             .with_query_string_parameters::<lambda_http::aws_lambda_events::query_map::QueryMap>(query)
             .with_request_context(RequestContext::ApiGatewayV2(context));
         into_hyper((route.handler)(&self.app, request).await)
+    }
+}
+
+/// The whole body, or the 400 for one too large or broken.
+async fn read_body(body: Incoming) -> Result<Bytes, hyper::Response<Full<Bytes>>> {
+    match Limited::new(body, MAX_BODY_BYTES).collect().await {
+        Ok(collected) => Ok(collected.to_bytes()),
+        Err(_) => {
+            let error = luckydraw::Error::InvalidRequest("the request body is too large or broken".into());
+            Err(into_hyper(error_response(&error)))
+        }
     }
 }
 

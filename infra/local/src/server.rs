@@ -65,8 +65,9 @@ impl Site {
         let method = request.method().to_string();
         let path = request.uri().path().to_owned();
         let route = self.routes.iter().find_map(|route| Some((route, route.matches(&method, &path)?)));
-        let function = route.as_ref().map_or("web", |(route, _)| route.function);
         let sandbox = self.sandbox.as_ref().filter(|_| path.starts_with(sandbox::PREFIX));
+        let other = if sandbox.is_some() { "sandbox" } else { "web" };
+        let function = route.as_ref().map_or(other, |(route, _)| route.function);
         let response = match (route, sandbox) {
             (Some((route, parameters)), _) => self.call(route, parameters, request, peer).await,
             (None, Some(sandbox)) => match read_body(request.into_body()).await {

@@ -127,22 +127,24 @@ async fn a_forged_notification_is_failure(server: &TestServer) {
     assert_eq!(order["status"], "pending_payment");
 }
 
-#[tokio::test]
-async fn in_memory_a_player_wins_pays_through_the_sandbox_and_sees_paid() {
-    a_player_wins_pays_and_sees_paid(&TestServer::spawn(1).await).await;
+/// One test per flow, each on a fresh server over the in-memory backends. Another backend
+/// gets the same flows with one more invocation of a macro like this one.
+macro_rules! on_memory_backends {
+    ($($flow:ident),* $(,)?) => {
+        mod in_memory {
+            $(
+                #[tokio::test]
+                async fn $flow() {
+                    super::$flow(&luckydraw_tests::TestServer::spawn(1).await).await;
+                }
+            )*
+        }
+    };
 }
 
-#[tokio::test]
-async fn in_memory_an_unpaid_order_expires_and_its_unit_returns_once() {
-    an_unpaid_order_expires_and_its_unit_returns_once(&TestServer::spawn(1).await).await;
-}
-
-#[tokio::test]
-async fn in_memory_a_payment_notified_after_expiry_is_refunded_once() {
-    a_payment_notified_after_expiry_is_refunded_once(&TestServer::spawn(1).await).await;
-}
-
-#[tokio::test]
-async fn in_memory_a_forged_notification_is_failure() {
-    a_forged_notification_is_failure(&TestServer::spawn(1).await).await;
-}
+on_memory_backends!(
+    a_player_wins_pays_and_sees_paid,
+    an_unpaid_order_expires_and_its_unit_returns_once,
+    a_payment_notified_after_expiry_is_refunded_once,
+    a_forged_notification_is_failure,
+);

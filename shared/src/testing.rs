@@ -17,7 +17,7 @@ use crate::domain::{
     Prize, PrizeId, Session, SessionToken, Timestamp, User, UserId, UserKind, UserStatus, Username,
 };
 use crate::messages::OrderMessage;
-use crate::payment::{Merchant, Params, PrivateKey, sign_notification};
+use crate::payment::{Merchant, Params, PrivateKey, TradeReport, sign_notification};
 use crate::usecases::order_events;
 
 /// 2026-11-21T08:00:00Z, when every test app's clock starts.
@@ -115,33 +115,20 @@ pub fn test_merchant(alipay_public_key: &str) -> Merchant {
     }
 }
 
-/// What Alipay posts about `order` (before signing): the fields that matter and a few that
-/// do not, as a real notification carries them.
+/// What Alipay posts about `order` (before signing), from the test merchant's ids.
 pub fn notification_params(order: &OrderId, trade_no: &str, total_amount: &str, trade_status: &str) -> Params {
-    let mut params = Params::default();
-    for (name, value) in [
-        ("notify_time", "2026-11-21 16:00:06"),
-        ("notify_type", "trade_status_sync"),
-        ("notify_id", "2026112100222160006093750510000001"),
-        ("charset", "utf-8"),
-        ("version", "1.0"),
-        ("app_id", TEST_APP_ID),
-        ("auth_app_id", TEST_APP_ID),
-        ("seller_id", TEST_SELLER_ID),
-        ("buyer_id", "2088102177846880"),
-        ("buyer_logon_id", "pla***@example.com"),
-        ("trade_no", trade_no),
-        ("out_trade_no", &order.to_string()),
-        ("trade_status", trade_status),
-        ("total_amount", total_amount),
-        ("receipt_amount", total_amount),
-        ("subject", "luckydraw: Cup"),
-        ("gmt_payment", "2026-11-21 16:00:06"),
-        ("body", ""),
-    ] {
-        params.push(name, value);
-    }
-    params
+    let out_trade_no = order.to_string();
+    let report = TradeReport {
+        app_id: TEST_APP_ID,
+        seller_id: TEST_SELLER_ID,
+        out_trade_no: &out_trade_no,
+        trade_no,
+        total_amount,
+        trade_status,
+        subject: "luckydraw: Cup",
+        at: START,
+    };
+    report.params()
 }
 
 /// `params` signed with [`alipay_key`] and form-encoded: a body Alipay could have sent.

@@ -7,7 +7,6 @@ pub mod consumer;
 pub mod expiry;
 pub mod routes;
 pub mod sandbox;
-pub mod sandbox_page;
 pub mod seed;
 pub mod server;
 pub mod web;

@@ -11,4 +11,4 @@ pub mod openapi;
 pub use config::{AlipayConfig, GatewayConfig};
 pub use form::{FormError, Params};
 pub use keys::{BadSignature, KeyError, PrivateKey, PublicKey};
-pub use notify::{Merchant, Notification, Rejection, sign_notification};
+pub use notify::{Merchant, Notification, Rejection, TradeReport, sign_notification};

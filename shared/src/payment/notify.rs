@@ -4,7 +4,8 @@
 
 use super::form::{FormError, Params};
 use super::keys::{PrivateKey, PublicKey};
-use crate::domain::{Money, OrderId};
+use super::openapi::beijing_time;
+use crate::domain::{Money, OrderId, Timestamp};
 use crate::error::StoreError;
 use crate::messages::TradeStatus;
 
@@ -135,6 +136,60 @@ impl Merchant {
             total_amount: Money::parse_yuan(amount).map_err(|_| invalid("total_amount", amount))?,
             trade_status: TradeStatus::parse(status).ok_or_else(|| invalid("trade_status", status))?,
         })
+    }
+}
+
+/// What a notification says about one trade, as Alipay fills it in (the sandbox's side, and
+/// tests); sign it with [`sign_notification`].
+#[derive(Clone, Copy, Debug)]
+pub struct TradeReport<'a> {
+    /// The shop's app.
+    pub app_id: &'a str,
+    /// The shop's seller id.
+    pub seller_id: &'a str,
+    /// The shop's order id.
+    pub out_trade_no: &'a str,
+    /// Alipay's trade number.
+    pub trade_no: &'a str,
+    /// The amount in yuan, as written.
+    pub total_amount: &'a str,
+    /// E.g. `TRADE_SUCCESS`.
+    pub trade_status: &'a str,
+    /// What the payer saw.
+    pub subject: &'a str,
+    /// When it happened.
+    pub at: Timestamp,
+}
+
+impl TradeReport<'_> {
+    /// The notification's fields, unsigned; `body` is present and empty, as when a trade has none.
+    pub fn params(&self) -> Params {
+        let at = beijing_time(self.at);
+        let mut params = Params::default();
+        for (name, value) in [
+            ("notify_time", at.as_str()),
+            ("notify_type", "trade_status_sync"),
+            ("notify_id", self.trade_no),
+            ("charset", "utf-8"),
+            ("version", "1.0"),
+            ("app_id", self.app_id),
+            ("auth_app_id", self.app_id),
+            ("seller_id", self.seller_id),
+            ("buyer_id", "2088102177846880"),
+            ("buyer_logon_id", "pla***@example.com"),
+            ("trade_no", self.trade_no),
+            ("out_trade_no", self.out_trade_no),
+            ("trade_status", self.trade_status),
+            ("total_amount", self.total_amount),
+            ("receipt_amount", self.total_amount),
+            ("buyer_pay_amount", self.total_amount),
+            ("subject", self.subject),
+            ("gmt_payment", at.as_str()),
+            ("body", ""),
+        ] {
+            params.push(name, value);
+        }
+        params
     }
 }
 

@@ -11,15 +11,17 @@ use http_body_util::Full;
 use lambda_http::http::StatusCode;
 use luckydraw::domain::{Money, Timestamp};
 use luckydraw::payment::config::notify_url;
-use luckydraw::payment::openapi::{self, PRECREATE, REFUND, SUCCESS_CODE};
-use luckydraw::payment::{AlipayConfig, GatewayConfig, KeyError, Merchant, Params, PrivateKey, PublicKey};
+use luckydraw::payment::openapi;
+use luckydraw::payment::{
+    AlipayConfig, GatewayConfig, KeyError, Merchant, Params, PrivateKey, PublicKey, TradeReport, sign_notification,
+};
 use luckydraw::ports::Clock;
-use serde::Deserialize;
-use serde_json::{Value, json};
 use tracing::info;
 
-use crate::sandbox_page;
 use crate::server::plain;
+
+mod gateway;
+mod page;
 
 /// Where the sandbox lives on the runner.
 pub const PREFIX: &str = "/sandbox/alipay";
@@ -91,25 +93,6 @@ pub enum SandboxError {
     Delivery(String),
 }
 
-#[derive(Deserialize)]
-struct PrecreateContent {
-    out_trade_no: String,
-    total_amount: String,
-    subject: String,
-    #[serde(default)]
-    time_expire: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RefundContent {
-    trade_no: String,
-    refund_amount: String,
-    out_request_no: String,
-}
-
-/// A gateway answer: the success content, or `(code, sub_code, sub_msg)`.
-type Answer = Result<Value, (&'static str, &'static str, String)>;
-
 impl Sandbox {
     /// A sandbox at `base_url` (the runner's), with fresh keys for itself and for the shop;
     /// also returns the configuration the shop's app pays with.
@@ -145,7 +128,7 @@ impl Sandbox {
             ("GET", Some(out_trade_no)) => self.pay_page(out_trade_no),
             ("POST", Some(out_trade_no)) => {
                 let outcome = self.confirm(out_trade_no).await;
-                html(StatusCode::OK, sandbox_page::confirmed(out_trade_no, &outcome))
+                html(StatusCode::OK, page::confirmed(out_trade_no, &outcome))
             }
             _ => plain(StatusCode::NOT_FOUND, "text/plain; charset=utf-8", "no such sandbox page"),
         }
@@ -187,7 +170,7 @@ impl Sandbox {
     pub async fn notify(&self, out_trade_no: &str) -> Result<String, SandboxError> {
         let trade = self.trade(out_trade_no).ok_or_else(|| SandboxError::NoSuchTrade(out_trade_no.into()))?;
         let trade_no = trade.trade_no.clone().ok_or_else(|| SandboxError::NoSuchTrade(out_trade_no.into()))?;
-        let body = luckydraw::payment::sign_notification(self.notification(&trade, &trade_no), &self.alipay_key);
+        let body = sign_notification(self.notification(&trade, &trade_no), &self.alipay_key);
         let delivery = |error: reqwest::Error| SandboxError::Delivery(error.to_string());
         let response = self
             .http
@@ -206,142 +189,26 @@ impl Sandbox {
     }
 
     fn notification(&self, trade: &Trade, trade_no: &str) -> Params {
-        let now = openapi::beijing_time(self.clock.now());
         let amount = trade.total_amount.to_yuan_string();
-        let mut params = Params::default();
-        for (name, value) in [
-            ("notify_time", now.as_str()),
-            ("notify_type", "trade_status_sync"),
-            ("notify_id", trade_no),
-            ("charset", "utf-8"),
-            ("version", "1.0"),
-            ("app_id", SANDBOX_APP_ID),
-            ("auth_app_id", SANDBOX_APP_ID),
-            ("seller_id", SANDBOX_SELLER_ID),
-            ("buyer_id", "2088000000000002"),
-            ("trade_no", trade_no),
-            ("out_trade_no", &trade.out_trade_no),
-            ("trade_status", "TRADE_SUCCESS"),
-            ("total_amount", &amount),
-            ("receipt_amount", &amount),
-            ("buyer_pay_amount", &amount),
-            ("subject", &trade.subject),
-            ("gmt_payment", now.as_str()),
-        ] {
-            params.push(name, value);
-        }
-        params
-    }
-
-    /// `POST /gateway.do`: a signed OpenAPI call, answered signed.
-    fn gateway(&self, body: &[u8]) -> hyper::Response<Full<Bytes>> {
-        let params = Params::parse(body).unwrap_or_default();
-        let method = params.get("method").unwrap_or_default().to_owned();
-        let answer = self.call(&method, &params);
-        let content = match answer {
-            Ok(mut content) => {
-                content["code"] = json!(SUCCESS_CODE);
-                content["msg"] = json!("Success");
-                content
-            }
-            Err((code, sub_code, sub_msg)) => {
-                json!({"code": code, "msg": "Business Failed", "sub_code": sub_code, "sub_msg": sub_msg})
-            }
+        let report = TradeReport {
+            app_id: SANDBOX_APP_ID,
+            seller_id: SANDBOX_SELLER_ID,
+            out_trade_no: &trade.out_trade_no,
+            trade_no,
+            total_amount: &amount,
+            trade_status: "TRADE_SUCCESS",
+            subject: &trade.subject,
+            at: self.clock.now(),
         };
-        let name = if method.is_empty() { "error" } else { &method };
-        plain(
-            StatusCode::OK,
-            "application/json; charset=utf-8",
-            openapi::signed_response(name, &content, &self.alipay_key),
-        )
-    }
-
-    fn call(&self, method: &str, params: &Params) -> Answer {
-        let invalid = |sub_code, message: &str| Err(("40002", sub_code, message.to_owned()));
-        if openapi::verify_request(params, &self.app_key).is_err() {
-            return invalid("isv.invalid-signature", "the request signature does not verify");
-        }
-        if params.get("app_id") != Some(SANDBOX_APP_ID) {
-            return invalid("isv.invalid-app-id", "unknown app_id");
-        }
-        let content = params.get("biz_content").unwrap_or_default();
-        match method {
-            PRECREATE => match serde_json::from_str(content) {
-                Ok(content) => self.precreate(content, params.get("notify_url").unwrap_or_default()),
-                Err(error) => invalid("isv.invalid-biz-content", &error.to_string()),
-            },
-            REFUND => match serde_json::from_str(content) {
-                Ok(content) => self.refund(content),
-                Err(error) => invalid("isv.invalid-biz-content", &error.to_string()),
-            },
-            _ => invalid("isv.invalid-method", "unknown method"),
-        }
-    }
-
-    fn precreate(&self, content: PrecreateContent, notify_url: &str) -> Answer {
-        let Ok(total_amount) = Money::parse_yuan(&content.total_amount) else {
-            return Err(("40004", "ACQ.INVALID_PARAMETER", format!("total_amount {}", content.total_amount)));
-        };
-        let mut ledger = self.ledger();
-        let trade = ledger.trades.entry(content.out_trade_no.clone()).or_insert_with(|| Trade {
-            out_trade_no: content.out_trade_no.clone(),
-            subject: content.subject,
-            total_amount,
-            time_expire: content.time_expire.as_deref().and_then(openapi::parse_beijing_time),
-            notify_url: notify_url.to_owned(),
-            trade_no: None,
-            precreates: 0,
-            notify_answers: Vec::new(),
-        });
-        if trade.trade_no.is_some() {
-            return Err(("40004", "ACQ.TRADE_HAS_SUCCESS", "the trade is already paid".into()));
-        }
-        trade.precreates += 1;
-        let qr_code = format!("{}{PREFIX}/pay/{}", self.base_url, content.out_trade_no);
-        Ok(json!({"out_trade_no": content.out_trade_no, "qr_code": qr_code}))
-    }
-
-    fn refund(&self, content: RefundContent) -> Answer {
-        let mut ledger = self.ledger();
-        let Some(trade) = ledger.trades.values().find(|trade| trade.trade_no.as_ref() == Some(&content.trade_no))
-        else {
-            return Err(("40004", "ACQ.TRADE_NOT_EXIST", format!("no paid trade {}", content.trade_no)));
-        };
-        let out_trade_no = trade.out_trade_no.clone();
-        let paid = trade.total_amount;
-        if Money::parse_yuan(&content.refund_amount) != Ok(paid) {
-            return Err((
-                "40004",
-                "ACQ.REFUND_AMT_NOT_EQUAL_TOTAL",
-                format!("refund {} of {paid}", content.refund_amount),
-            ));
-        }
-        let done = ledger
-            .refunds
-            .iter()
-            .any(|refund| refund.trade_no == content.trade_no && refund.out_request_no == content.out_request_no);
-        if !done {
-            ledger.refunds.push(SandboxRefund {
-                trade_no: content.trade_no.clone(),
-                out_request_no: content.out_request_no,
-                amount: paid,
-            });
-        }
-        let fund_change = if done { "N" } else { "Y" };
-        Ok(json!({
-            "trade_no": content.trade_no,
-            "out_trade_no": out_trade_no,
-            "refund_fee": paid.to_yuan_string(),
-            "fund_change": fund_change,
-        }))
+        report.params()
     }
 
     fn pay_page(&self, out_trade_no: &str) -> hyper::Response<Full<Bytes>> {
         match self.trade(out_trade_no) {
-            Some(trade) => html(StatusCode::OK, sandbox_page::confirm(&trade, self.clock.now())),
+            Some(trade) => html(StatusCode::OK, page::confirm(&trade, self.clock.now())),
             None => html(
                 StatusCode::NOT_FOUND,
-                sandbox_page::confirmed(out_trade_no, &Err(SandboxError::NoSuchTrade(out_trade_no.into()))),
+                page::confirmed(out_trade_no, &Err(SandboxError::NoSuchTrade(out_trade_no.into()))),
             ),
         }
     }

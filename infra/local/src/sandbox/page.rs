@@ -2,7 +2,7 @@
 
 use luckydraw::domain::Timestamp;
 
-use crate::sandbox::{PREFIX, SandboxError, Trade};
+use super::{PREFIX, SandboxError, Trade};
 
 /// The page a pay link opens: the trade, and a button that pays it.
 pub fn confirm(trade: &Trade, now: Timestamp) -> String {

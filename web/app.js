@@ -1,51 +1,111 @@
 // The luckydraw page: log in, spin the wheel (it stops where the server's draw landed),
-// watch the order appear, give it up. Talks only to the HTTP API.
+// watch the order appear, pay for it or give it up. Talks only to the HTTP API; the
+// modules under js/ hold the client, the labels, the pure rules and the views.
 
-const API_BASE = document.querySelector('meta[name="luckydraw-api-base"]')?.content || window.LUCKYDRAW_API_BASE || "";
+import { apiBase, createApi } from "./js/api.js";
+import { count, countdownParts, money, pictureUrl } from "./js/format.js";
+import { HTML_LANG, LANGUAGES, MESSAGES, applyLabels, pickLanguage, translate } from "./js/i18n.js";
+import { phaseOf, sliceOf, wheelOrder } from "./js/model.js";
+import * as views from "./js/views.js";
+import { Wheel } from "./js/wheel.js";
+
 const ACTIVITY = new URLSearchParams(location.search).get("activity") || "demo";
-const CROSS_ORIGIN = API_BASE !== "" && new URL(API_BASE, location.href).origin !== location.origin;
+const LANGUAGE_KEY = "luckydraw.lang";
+const USER_KEY = "luckydraw.user";
+const REFRESH_MS = 15_000;
+const ORDER_WAIT_MS = 20_000;
+const ARMED_MS = 5_000;
 
 const $ = (selector) => document.querySelector(selector);
-const state = { activity: null, wheel: null, spinning: false, lastDraw: null, user: loadUser() };
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Calls the API; resolves to the JSON body or throws an Error with the API's code and message. */
-async function api(method, path, body) {
-  const headers = {};
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const token = sessionStorage.getItem("luckydraw.token");
-  if (CROSS_ORIGIN && token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(API_BASE + path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: CROSS_ORIGIN ? "omit" : "same-origin",
-  });
-  const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (!response.ok) {
-    const error = new Error(data?.error?.message || `request failed (${response.status})`);
-    error.code = data?.error?.code;
-    throw error;
+const api = createApi({ base: apiBase(document, window.LUCKYDRAW_CONFIG), pageUrl: location.href, storage: sessionStorage });
+
+const state = {
+  language: pickLanguage(localStorage.getItem(LANGUAGE_KEY), navigator.languages),
+  activity: null,
+  slices: [],
+  loadError: null,
+  phase: "loading",
+  user: storedUser(),
+  orders: [],
+  result: null, // { answer, order } of the last spin
+  armed: null, // { orderId, until }: "give up" pressed once, waiting for the confirmation
+  watching: new Set(), // orders whose payment is being waited for
+};
+
+const wheel = new Wheel($("#wheel"), {
+  onPress: () => spin(),
+  reducedMotion: matchMedia("(prefers-reduced-motion: reduce)").matches,
+  pageUrl: location.href,
+});
+
+/** The current language's helpers for the views. */
+function ui() {
+  const { language } = state;
+  const locale = HTML_LANG[language];
+  return {
+    t: (key, values) => translate(language, key, values),
+    money: (fen) => money(fen, locale),
+    count: (value) => count(value, locale),
+    duration: (ms) => {
+      const { days, clock } = countdownParts(ms);
+      return days > 0 ? translate(language, "time.days", { days, clock }) : clock;
+    },
+    picture: (prizeId) => pictureUrl(state.activity?.prizes.find((prize) => prize.id === prizeId)?.picture, location.href),
+  };
+}
+
+const t = (key, values) => ui().t(key, values);
+
+/** Shows `text` in the status line (announced to screen readers) or in another live region. */
+function say(text, target = "#message") {
+  $(target).textContent = text;
+}
+
+/** Tells screen readers only (what the wheel and the result card already show), clearing the status line. */
+function announce(text) {
+  say("");
+  say(text, "#announce");
+}
+
+/** A player-facing sentence for an API error, in the current language. */
+function errorText(error) {
+  const code = error?.code ?? "unknown";
+  if (code === "rate_limited" && error.retryAfterSecs) return t("error.rate_limited_for", { seconds: error.retryAfterSecs });
+  if (code === "invalid_request") return t("error.invalid_request", { reason: error.message });
+  if (code !== "unknown" && `error.${code}` in MESSAGES.en) return t(`error.${code}`);
+  return t("error.unknown", { reason: error?.message ?? code });
+}
+
+// ---------------------------------------------------------------- account
+
+function storedUser() {
+  try {
+    return JSON.parse(localStorage.getItem(USER_KEY));
+  } catch {
+    return null;
   }
-  return data;
 }
 
-function loadUser() {
-  try { return JSON.parse(sessionStorage.getItem("luckydraw.user")); } catch { return null; }
-}
-
-function setUser(user, token) {
+function setUser(user) {
   state.user = user;
-  if (user) sessionStorage.setItem("luckydraw.user", JSON.stringify(user));
-  else sessionStorage.removeItem("luckydraw.user");
-  // Same origin, the HttpOnly cookie carries the session; only a cross-origin page keeps the token.
-  if (CROSS_ORIGIN && token) sessionStorage.setItem("luckydraw.token", token);
-  if (!user) sessionStorage.removeItem("luckydraw.token");
+  if (user) localStorage.setItem(USER_KEY, JSON.stringify(user));
+  else localStorage.removeItem(USER_KEY);
+  if (!user) {
+    state.orders = [];
+    state.result = null;
+    $("#result").hidden = true;
+  }
   renderAccount();
 }
 
-const yuan = (fen) => (fen / 100).toFixed(2);
-const message = (text) => { $("#message").textContent = text; };
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The session is gone (expired, or logged out elsewhere): back to the login form. */
+function sessionEnded() {
+  api.forgetToken();
+  setUser(null);
+  say(t("error.unauthenticated"), "#login-message");
+}
 
 function renderAccount() {
   const loggedIn = Boolean(state.user);
@@ -53,191 +113,326 @@ function renderAccount() {
   $("#logout").hidden = !loggedIn;
   $("#login-panel").hidden = loggedIn;
   $("#orders-panel").hidden = !loggedIn;
-  $("#whoami").textContent = loggedIn ? `Hi, ${state.user.username}` : "";
-}
-
-function renderStock() {
-  const list = $("#stock");
-  list.replaceChildren(...state.activity.prizes.map((prize) => {
-    const item = document.createElement("li");
-    const price = prize.consolation ? "" : ` · ¥${yuan(prize.price_fen)}`;
-    item.textContent = `${prize.name}${price} — ${prize.remaining} / ${prize.initial} left`;
-    item.dataset.prize = prize.id;
-    return item;
-  }));
-}
-
-function buildWheel() {
-  const size = $("#wheel").clientWidth;
-  const colors = ["#ffe8cc", "#fff8ef"];
-  state.wheel = new LuckyCanvas.LuckyWheel($("#wheel"), {
-    width: `${size}px`,
-    height: `${size}px`,
-    blocks: [{ padding: "10px", background: "#d62828" }],
-    prizes: state.activity.prizes.map((prize, index) => ({
-      background: colors[index % 2],
-      fonts: [
-        { text: prize.name, top: "10%", fontSize: "13px", fontWeight: "600" },
-        { text: prize.consolation ? "" : `¥${yuan(prize.price_fen)}`, top: "30%", fontSize: "11px" },
-      ],
-    })),
-    buttons: [
-      { radius: "30%", background: "#f6bd60" },
-      { radius: "24%", background: "#d62828", pointer: true, fonts: [{ text: "SPIN", top: "-9px", fontColor: "#fff", fontWeight: "700" }] },
-    ],
-    start: () => spin(),
-    end: () => landed(),
-  });
-}
-
-async function loadActivity() {
-  state.activity = await api("GET", `/activities/${ACTIVITY}`);
-  $("#activity-name").textContent = state.activity.name;
-  $("#activity-description").textContent = state.activity.description;
-  renderStock();
-}
-
-/** Starts the wheel, asks the server for the draw, and stops on the prize it chose. */
-async function spin() {
-  if (state.spinning) return;
-  if (!state.user) {
-    message("Log in to spin.");
-    $("#login-form [name=username]").focus();
-    return;
-  }
-  state.spinning = true;
-  $("#spin").disabled = true;
-  message("");
-  state.wheel.play();
-  const started = Date.now();
-  try {
-    state.lastDraw = await api("POST", `/activities/${ACTIVITY}/draw`);
-    await sleep(Math.max(0, 1500 - (Date.now() - started)));
-    state.wheel.stop(state.lastDraw.wheel_index);
-  } catch (error) {
-    state.wheel.stop(-1);
-    state.spinning = false;
-    $("#spin").disabled = false;
-    message(error.message);
-    if (error.code === "unauthenticated") setUser(null);
-  }
-}
-
-/** The wheel has stopped on the draw's prize. */
-async function landed() {
-  const draw = state.lastDraw;
-  state.spinning = false;
-  $("#spin").disabled = false;
-  if (draw.won) {
-    message(`You won: ${draw.prize.name}${draw.prize.price_fen ? ` — pay ¥${yuan(draw.prize.price_fen)} to claim it` : "!"}`);
-    await waitForOrder(draw.draw_id);
-  } else if (draw.outcome === "missed") {
-    message(`${draw.prize.name} is sold out — no win this time.`);
-  } else {
-    message(`${draw.prize.name} — better luck next time!`);
-  }
-  await Promise.all([loadActivity(), loadOrders()]);
-}
-
-/** Polls the draw until its order has been created by the consumer. */
-async function waitForOrder(drawId) {
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const status = await api("GET", `/draws/${encodeURIComponent(drawId)}`);
-    if (status.order_status !== "queued") return status;
-    await sleep(300);
-  }
-  return null;
-}
-
-async function loadOrders() {
-  if (!state.user) return;
-  try {
-    const { orders } = await api("GET", "/orders");
-    renderOrders(orders);
-  } catch (error) {
-    if (error.code === "unauthenticated") setUser(null);
-  }
-}
-
-function renderOrders(orders) {
-  const list = $("#orders");
-  if (orders.length === 0) {
-    const empty = document.createElement("li");
-    empty.textContent = "Nothing won yet.";
-    list.replaceChildren(empty);
-    return;
-  }
-  list.replaceChildren(...orders.map((order) => {
-    const item = document.createElement("li");
-    item.dataset.order = order.id;
-    const label = document.createElement("span");
-    const deadline = order.status === "pending_payment" ? ` · pay by ${new Date(order.pay_deadline).toLocaleTimeString()}` : "";
-    label.textContent = `${order.prize_name} · ¥${yuan(order.amount_fen)}${deadline}`;
-    const status = document.createElement("span");
-    status.className = `status ${order.status}`;
-    status.textContent = order.status.replace("_", " ");
-    item.append(label, status);
-    if (order.status === "pending_payment") {
-      const giveUp = document.createElement("button");
-      giveUp.type = "button";
-      giveUp.className = "secondary";
-      giveUp.textContent = "Give up";
-      giveUp.addEventListener("click", () => giveUpOrder(order.id, giveUp));
-      item.append(giveUp);
-    }
-    return item;
-  }));
-}
-
-async function giveUpOrder(orderId, button) {
-  button.disabled = true;
-  try {
-    await api("POST", `/orders/${orderId}/giveup`);
-    for (let attempt = 0; attempt < 20; attempt += 1) {
-      const order = await api("GET", `/orders/${orderId}`);
-      if (order.status !== "pending_payment") break;
-      await sleep(300);
-    }
-    message("Prize given up; it went back to the pool.");
-  } catch (error) {
-    message(error.message);
-    button.disabled = false;
-  }
-  await Promise.all([loadActivity(), loadOrders()]);
+  $("#whoami").textContent = loggedIn ? t("account.hello", { name: state.user.username }) : "";
+  $("#demo-hint").hidden = !["localhost", "127.0.0.1", "[::1]"].includes(location.hostname);
 }
 
 async function submitLogin(event) {
   event.preventDefault();
-  const form = new FormData(event.target);
-  const action = event.submitter?.dataset.action === "register" ? "register" : "login";
+  const form = event.target;
+  const register = event.submitter?.dataset.action === "register";
+  const fields = new FormData(form);
+  form.setAttribute("aria-busy", "true");
+  say("", "#login-message");
   try {
-    const result = await api("POST", `/${action}`, { username: form.get("username"), password: form.get("password") });
-    setUser(result.user, result.token);
-    message(`Welcome, ${result.user.username}!`);
+    const user = await api.signIn(register ? "register" : "login", String(fields.get("username")).trim(), String(fields.get("password")));
+    form.reset();
+    setUser(user);
+    say(t(register ? "login.registered" : "login.welcome", { name: user.username }));
     await loadOrders();
+    $("#spin").focus();
   } catch (error) {
-    message(error.message);
+    say(errorText(error), "#login-message");
+  } finally {
+    form.removeAttribute("aria-busy");
   }
 }
 
 async function logout() {
-  await api("POST", "/logout").catch(() => {});
+  await api.signOut();
   setUser(null);
-  message("Logged out.");
+  say(t("login.loggedOut"));
+  $("#login-form [name=username]").focus();
+}
+
+// ---------------------------------------------------------------- activity and wheel
+
+async function loadActivity() {
+  try {
+    state.activity = await api.request("GET", `/activities/${encodeURIComponent(ACTIVITY)}`);
+    state.slices = wheelOrder(state.activity.prizes);
+    state.loadError = null;
+  } catch (error) {
+    state.loadError = error;
+  }
+  renderActivity();
+}
+
+function renderActivity() {
+  const { activity } = state;
+  if (activity) {
+    $("#activity-name").textContent = activity.name;
+    $("#activity-description").textContent = activity.description;
+    document.title = `${activity.name} · luckydraw`;
+    $("#odds").textContent = t(activity.draw_mode === "remaining_stock" ? "prizes.odds" : "prizes.oddsWeight");
+    views.renderPrizes($("#prizes"), state.slices, ui());
+    renderWheel();
+  }
+  renderPhase();
+}
+
+function renderWheel() {
+  const u = ui();
+  $("#wheel").setAttribute("aria-label", u.t("wheel.label", { count: state.slices.length }));
+  wheel.render(state.slices, {
+    go: u.t("wheel.go"),
+    price: (prize) => (prize.consolation ? "" : views.priceText(prize, u)),
+    stock: (prize) => (prize.remaining === 0 ? u.t("prizes.soldOut") : `× ${u.count(prize.remaining)}`),
+  });
+}
+
+/** The activity's state line (countdown, closed, sold out) and whether Spin is offered. */
+function renderPhase() {
+  const now = api.now();
+  const previous = state.phase;
+  state.phase = state.loadError && !state.activity ? "unavailable" : phaseOf(state.activity, now);
+  document.body.dataset.phase = state.phase;
+  const phaseText = {
+    loading: () => t("phase.loading"),
+    unavailable: () => t("phase.unavailable", { reason: errorText(state.loadError) }),
+    upcoming: () => t("phase.upcoming", { time: ui().duration(Date.parse(state.activity.starts_at) - now) }),
+    closed: () => t("phase.closed"),
+    sold_out: () => t("phase.soldOut"),
+    open: () => {
+      const left = Date.parse(state.activity.ends_at) - now;
+      return left < 86_400_000 ? t("phase.ends", { time: ui().duration(left) }) : "";
+    },
+  }[state.phase];
+  $("#phase").textContent = phaseText();
+  // While spinning the button stays focusable (aria-disabled): disabling it would drop keyboard focus.
+  $("#spin").disabled = state.phase !== "open";
+  $("#spin").setAttribute("aria-disabled", String(wheel.spinning));
+  $("#spin").textContent = wheel.spinning ? t("wheel.spinning") : t("wheel.spin");
+  if (previous === "upcoming" && state.phase === "open") loadActivity();
+}
+
+/** Starts the wheel, asks the server for the draw, and stops on the prize it chose. */
+async function spin() {
+  if (wheel.spinning) return;
+  if (!state.user) {
+    say(t("wheel.loginFirst"));
+    $("#login-form [name=username]").focus();
+    return;
+  }
+  if (state.phase !== "open") return;
+  $("#result").hidden = true;
+  $("#pay-link").hidden = true;
+  announce(t("wheel.spinning"));
+  const draw = api.request("POST", `/activities/${encodeURIComponent(ACTIVITY)}/draw`);
+  const landed = wheel.spin(draw, (drawn) => sliceOf(state.slices, drawn.wheel_index));
+  renderPhase();
+  let answer;
+  try {
+    answer = await landed;
+  } catch (error) {
+    say(errorText(error));
+    if (error.code === "unauthenticated") sessionEnded();
+    if (["sold_out", "activity_not_open", "not_found"].includes(error.code)) await loadActivity();
+    renderPhase();
+    return;
+  }
+  announce(showResult(answer, null));
+  renderPhase();
+  if (answer.won) {
+    const order = await waitForOrder(answer);
+    if (order) announce(showResult(answer, order));
+    else say(t("result.slow"));
+  }
+  await Promise.all([loadActivity(), loadOrders()]);
+}
+
+/** Shows the result card for the last spin; returns its headline. */
+function showResult(answer, order) {
+  state.result = { answer, order };
+  const headline = views.renderResult($("#result"), answer, order, ui(), orderActions);
+  views.tickCountdowns($("#result"), api.now(), ui());
+  return headline;
+}
+
+/** Polls the draw until the consumer created its order; null if that takes too long. */
+async function waitForOrder(answer) {
+  const giveUpAt = Date.now() + ORDER_WAIT_MS;
+  for (let delay = 200; Date.now() < giveUpAt; delay = Math.min(delay * 1.5, 2000)) {
+    try {
+      const status = await api.request("GET", `/draws/${encodeURIComponent(answer.draw_id)}`);
+      if (status.order) return status.order;
+    } catch (error) {
+      if (error.code === "unauthenticated") return null;
+    }
+    await sleep(delay);
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------- orders
+
+async function loadOrders() {
+  if (!state.user) return;
+  try {
+    const { orders } = await api.request("GET", "/orders");
+    state.orders = orders;
+  } catch (error) {
+    if (error.code === "unauthenticated") sessionEnded();
+    return;
+  }
+  renderOrders();
+}
+
+/** Redraws the orders (and the result card's order), keeping keyboard focus on the same button. */
+function renderOrders() {
+  const focused = document.activeElement;
+  const action = focused?.dataset?.action;
+  const holder = action && focused.closest("#result, [data-order]");
+  const current = state.result?.order && state.orders.find((order) => order.id === state.result.order.id);
+  if (current && !$("#result").hidden) showResult(state.result.answer, current);
+  views.renderOrders($("#orders"), state.orders, ui(), orderActions);
+  views.tickCountdowns($("#orders"), api.now(), ui());
+  if (holder && !focused.isConnected) {
+    const where = holder.id === "result" ? "#result" : `#orders [data-order="${holder.dataset.order}"]`;
+    document.querySelector(`${where} [data-action="${action}"]`)?.focus();
+  }
+}
+
+/** Polls an order until `done(order)` or `until` (ms); the last order seen, or null. */
+async function pollOrder(orderId, done, until) {
+  let order = null;
+  for (let delay = 300; Date.now() < until; delay = Math.min(delay * 1.5, 5000)) {
+    order = await api.request("GET", `/orders/${encodeURIComponent(orderId)}`);
+    if (done(order)) return order;
+    await sleep(delay);
+  }
+  return order;
+}
+
+/** What the order buttons do (shared by the order list and the result card). */
+const orderActions = {
+  armed: (orderId) => state.armed?.orderId === orderId && Date.now() < state.armed.until,
+
+  /** Opens the pay link in a new window, then waits for the order to be paid. */
+  async pay(order, button) {
+    button.disabled = true;
+    // Opened now, inside the click, so popup blockers allow it; pointed at the link below.
+    const tab = window.open("", "_blank");
+    try {
+      const link = await api.request("POST", `/orders/${encodeURIComponent(order.id)}/pay`);
+      const url = safeLink(link.pay_url);
+      if (tab) {
+        tab.opener = null;
+        tab.location.href = url;
+      }
+      $("#pay-link a").href = url;
+      $("#pay-link").hidden = Boolean(tab);
+      say(t("orders.payOpened"));
+      await waitForPayment(order, Date.parse(link.expires_at ?? order.pay_deadline));
+    } catch (error) {
+      tab?.close();
+      say(errorText(error));
+    } finally {
+      button.disabled = false;
+    }
+  },
+
+  /** First press arms the button; the second (within a few seconds) gives the order up. */
+  async giveUp(order, button) {
+    if (!orderActions.armed(order.id)) {
+      state.armed = { orderId: order.id, until: Date.now() + ARMED_MS };
+      renderOrders();
+      say(t("orders.confirmHint", { prize: order.prize_name }));
+      setTimeout(() => orderActions.armed(order.id) || renderOrders(), ARMED_MS + 50);
+      return;
+    }
+    state.armed = null;
+    button.disabled = true;
+    say(t("orders.givingUp", { prize: order.prize_name }));
+    try {
+      await api.request("POST", `/orders/${encodeURIComponent(order.id)}/giveup`);
+      const settled = await pollOrder(order.id, (seen) => seen.status !== "pending_payment", Date.now() + ORDER_WAIT_MS);
+      if (settled?.status === "cancelled") say(t("orders.gaveUp", { prize: order.prize_name }));
+    } catch (error) {
+      say(errorText(error));
+    }
+    await Promise.all([loadActivity(), loadOrders()]);
+  },
+};
+
+/** Only web addresses are followed from an API answer. */
+function safeLink(address) {
+  const url = new URL(address, location.href);
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("the payment link is not a web address");
+  return url.href;
+}
+
+/** Waits (once per order) until the payment arrives or the deadline passes. */
+async function waitForPayment(order, deadline) {
+  if (state.watching.has(order.id)) return;
+  state.watching.add(order.id);
+  try {
+    const settled = await pollOrder(order.id, (seen) => seen.status !== "pending_payment", deadline);
+    if (settled?.status === "paid") say(t("orders.paid", { prize: order.prize_name }));
+    else if (settled?.status === "pending_payment") say(t("orders.payWaiting", { prize: order.prize_name }));
+  } finally {
+    state.watching.delete(order.id);
+    await loadOrders();
+  }
+}
+
+// ---------------------------------------------------------------- language, timers, start
+
+function applyLanguage() {
+  document.documentElement.lang = HTML_LANG[state.language];
+  applyLabels(document, state.language);
+  const next = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];
+  $("#lang").lang = HTML_LANG[next];
+  renderAccount();
+  renderActivity();
+  if (state.user) renderOrders();
+  if (state.result && !$("#result").hidden) showResult(state.result.answer, state.result.order);
+}
+
+function switchLanguage() {
+  state.language = LANGUAGES[(LANGUAGES.indexOf(state.language) + 1) % LANGUAGES.length];
+  localStorage.setItem(LANGUAGE_KEY, state.language);
+  applyLanguage();
+}
+
+/** Every second: countdowns and the activity's state; every REFRESH_MS: fresh stock and orders. */
+function startTimers() {
+  setInterval(() => {
+    views.tickCountdowns(document, api.now(), ui());
+    renderPhase();
+  }, 1000);
+  setInterval(() => {
+    if (document.hidden || wheel.spinning) return;
+    loadActivity();
+    if (views.anyOpen(state.orders)) loadOrders();
+  }, REFRESH_MS);
+  // Back from the pay window (or another tab): show what changed meanwhile.
+  document.addEventListener("visibilitychange", () => document.hidden || loadOrders());
+  let pending = false;
+  addEventListener("resize", () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      wheel.refit();
+    });
+  });
 }
 
 async function main() {
-  renderAccount();
   $("#login-form").addEventListener("submit", submitLogin);
   $("#logout").addEventListener("click", logout);
+  $("#lang").addEventListener("click", switchLanguage);
   $("#spin").addEventListener("click", spin);
-  try {
-    await loadActivity();
-    buildWheel();
-  } catch (error) {
-    message(`Cannot load the activity: ${error.message}`);
-  }
+  $("#result-close").addEventListener("click", () => {
+    $("#result").hidden = true;
+    $("#spin").focus();
+  });
+  applyLanguage();
+  await loadActivity();
   await loadOrders();
+  startTimers();
+  document.body.dataset.ready = "true";
 }
 
 main();

@@ -1,5 +1,10 @@
 //! Test helpers: an in-memory app on a manual clock with seeded randomness and cheap
-//! password hashing, activities, players with sessions, and API Gateway-shaped requests.
+//! password hashing, activities, players with sessions, and API Gateway-shaped requests;
+//! the conformance suite of every port (`conformance`) and the real servers adapter tests
+//! run against (`services`).
+
+pub mod conformance;
+pub mod services;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -19,6 +19,9 @@ use redis::Commands;
 use crate::adapters::dynamodb::{Table, schema};
 use crate::adapters::redis::{RedisConnection, RedisKeys};
 use crate::config::backends::RedisMode;
+use crate::domain::{ActivityId, DrawId, DrawRecord};
+use crate::error::StoreError;
+use crate::ports::{DrawTicket, Release, StockCounts, StockError, StockStore};
 
 /// A server this process started; it lives as long as the process.
 struct Service {
@@ -181,4 +184,59 @@ fn answers_ping(port: u16) -> bool {
 fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free loopback port");
     listener.local_addr().expect("a bound address").port()
+}
+
+/// How many stock calls may wait on moto at once in storm tests. moto serves one request
+/// at a time behind a thread per connection; thousands of simultaneous connections only
+/// thrash it. The draws still race: this many at once, over the same shards.
+pub const MOTO_IN_FLIGHT: usize = 32;
+
+/// A [`StockStore`] that lets at most `n` calls run at once, queueing the rest.
+pub struct InFlightLimit<S> {
+    inner: S,
+    permits: tokio::sync::Semaphore,
+}
+
+impl<S> InFlightLimit<S> {
+    /// `inner`, `n` calls at a time.
+    pub fn new(inner: S, n: usize) -> Self {
+        Self { inner, permits: tokio::sync::Semaphore::new(n) }
+    }
+
+    async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, StoreError> {
+        self.permits.acquire().await.map_err(|error| StoreError::caused_by("in-flight limit closed", error))
+    }
+}
+
+#[async_trait::async_trait]
+impl<S: StockStore> StockStore for InFlightLimit<S> {
+    async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.load(activity, counts).await
+    }
+
+    async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.remaining(activity).await
+    }
+
+    async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError> {
+        let _permit = self.permit().await?;
+        self.inner.draw(ticket).await
+    }
+
+    async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.release(draw, how).await
+    }
+
+    async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.find_draw(draw).await
+    }
+
+    async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.draws(activity).await
+    }
 }

@@ -5,3 +5,4 @@ pub mod accounts;
 pub mod drawing;
 pub mod order_events;
 pub mod queries;
+pub mod stock_admin;

@@ -14,6 +14,7 @@
 //! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>` |
 
 use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -38,16 +39,23 @@ const BATCH_GET: usize = 100;
 const BATCH_WRITE: usize = 25;
 
 /// [`StockStore`] in DynamoDB.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct DynamoStock {
     table: Table,
     shards: ShardPlan,
+    /// The layout last seen per activity, so a draw reads it in the same batch as the shards.
+    layouts: Mutex<HashMap<ActivityId, Layout>>,
 }
 
-/// What a draw saw: units per shard of each prize, and the user's draws so far.
+/// How many shard items hold each prize of an activity.
+type Layout = HashMap<PrizeId, u64>;
+
+/// What a draw saw: units per shard of each prize, the user's draws so far, and the
+/// draw's record if its id is recorded already.
 struct Snapshot {
     shards: HashMap<PrizeId, Vec<u64>>,
     drawn: u64,
+    recorded: Option<DrawRecord>,
 }
 
 /// Why one transaction did not commit.
@@ -65,50 +73,58 @@ enum Refused {
 impl DynamoStock {
     /// Stock in `table`, each prize split as `shards` says when loaded.
     pub fn new(table: Table, shards: ShardPlan) -> Self {
-        Self { table, shards }
+        Self { table, shards, layouts: Mutex::default() }
     }
 
     /// The shard layout (prize → K) of a loaded activity.
-    async fn layout(&self, activity: &ActivityId) -> Result<Option<HashMap<PrizeId, u64>>, StoreError> {
-        let Some(meta) = self.table.get(meta_key(activity), "META").await? else { return Ok(None) };
-        let Some(AttributeValue::M(shards)) = meta.get("shards") else {
-            return Err(StoreError::new(format!("dynamodb: stock layout of {activity} has no shards")));
-        };
-        let layout = shards.iter().map(|(prize, count)| {
-            let prize = PrizeId::parse(prize).map_err(|e| StoreError::caused_by("dynamodb: bad prize in layout", e))?;
-            let count = match count {
-                AttributeValue::N(text) => text.parse().ok(),
-                _ => None,
-            };
-            Ok((prize, count.ok_or_else(|| StoreError::new("dynamodb: bad shard count in layout"))?))
-        });
-        Ok(Some(layout.collect::<Result<_, StoreError>>()?))
+    async fn layout(&self, activity: &ActivityId) -> Result<Option<Layout>, StoreError> {
+        let meta = self.table.get(meta_key(activity), "META").await?;
+        meta.as_ref().map(|meta| parse_layout(activity, meta)).transpose()
     }
 
-    /// Units per shard of every prize and `user`'s draws, read strongly consistent.
-    async fn snapshot(&self, activity: &ActivityId, user: Option<&UserId>) -> Result<Option<Snapshot>, StoreError> {
-        let Some(layout) = self.layout(activity).await? else { return Ok(None) };
-        let mut keys: Vec<Item> = layout
-            .iter()
-            .flat_map(|(prize, shards)| (0..*shards).map(move |k| key(shard_key(activity, prize, k), "SHARD")))
-            .collect();
-        keys.extend(user.map(|user| key(quota_key(activity, user), "QUOTA")));
-        let items = self.batch_get(keys).await?;
-        let mut snapshot = Snapshot {
-            shards: layout.iter().map(|(prize, shards)| (prize.clone(), vec![0; *shards as usize])).collect(),
-            drawn: 0,
+    /// Units per shard of every prize, and for a draw its user's count and its record if
+    /// any, in ONE strongly consistent batch read. The layout item is read in the same
+    /// batch, under the layout last seen; if it changed since, the batch is read again.
+    async fn snapshot(
+        &self,
+        activity: &ActivityId,
+        ticket: Option<&DrawTicket>,
+    ) -> Result<Option<Snapshot>, StoreError> {
+        let known = self.layouts().get(activity).cloned();
+        let Some(mut layout) = (match known {
+            Some(layout) => Some(layout),
+            None => self.layout(activity).await?,
+        }) else {
+            return Ok(None);
         };
-        for item in &items {
-            let pk = string(item, "pk")?;
-            if pk.starts_with("QUOTA#") {
-                snapshot.drawn = number(item, "count")?;
-            } else if let Some((prize, k)) = parse_shard_key(activity, pk) {
-                if let Some(slot) = snapshot.shards.get_mut(&prize).and_then(|units| units.get_mut(k)) {
-                    *slot = number(item, "remaining")?;
-                }
+        loop {
+            let mut keys: Vec<Item> = layout
+                .iter()
+                .flat_map(|(prize, shards)| (0..*shards).map(move |k| key(shard_key(activity, prize, k), "SHARD")))
+                .collect();
+            keys.push(key(meta_key(activity), "META"));
+            if let Some(ticket) = ticket {
+                keys.push(key(quota_key(activity, &ticket.user_id), "QUOTA"));
+                keys.push(key(draw_key(&ticket.draw_id), "DRAW"));
             }
+            let items = self.batch_get(keys).await?;
+            let meta = items.iter().find(|item| item.get("sk") == Some(&s("META")));
+            let Some(current) = meta.map(|meta| parse_layout(activity, meta)).transpose()? else {
+                self.layouts().remove(activity);
+                return Ok(None);
+            };
+            if current != layout {
+                self.layouts().insert(activity.clone(), current.clone());
+                layout = current;
+                continue;
+            }
+            self.layouts().insert(activity.clone(), current);
+            return read_snapshot(activity, &layout, &items).map(Some);
         }
-        Ok(Some(snapshot))
+    }
+
+    fn layouts(&self) -> std::sync::MutexGuard<'_, HashMap<ActivityId, Layout>> {
+        self.layouts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Reads many items by key, strongly consistent, retrying what DynamoDB leaves unprocessed.
@@ -229,6 +245,43 @@ impl DynamoStock {
     }
 }
 
+fn parse_layout(activity: &ActivityId, meta: &Item) -> Result<Layout, StoreError> {
+    let Some(AttributeValue::M(shards)) = meta.get("shards") else {
+        return Err(StoreError::new(format!("dynamodb: stock layout of {activity} has no shards")));
+    };
+    let parse = |(prize, count): (&String, &AttributeValue)| {
+        let prize = PrizeId::parse(prize).map_err(|e| StoreError::caused_by("dynamodb: bad prize in layout", e))?;
+        let count = match count {
+            AttributeValue::N(text) => text.parse().ok(),
+            _ => None,
+        };
+        Ok((prize, count.ok_or_else(|| StoreError::new("dynamodb: bad shard count in layout"))?))
+    };
+    shards.iter().map(parse).collect()
+}
+
+/// The snapshot in `items`, read under `layout`.
+fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Result<Snapshot, StoreError> {
+    let mut snapshot = Snapshot {
+        shards: layout.iter().map(|(prize, shards)| (prize.clone(), vec![0; *shards as usize])).collect(),
+        drawn: 0,
+        recorded: None,
+    };
+    for item in items {
+        let pk = string(item, "pk")?;
+        if pk.starts_with("QUOTA#") {
+            snapshot.drawn = number(item, "count")?;
+        } else if pk.starts_with("DRAW#") {
+            snapshot.recorded = Some(from_item(item)?);
+        } else if let Some((prize, k)) = parse_shard_key(activity, pk) {
+            if let Some(slot) = snapshot.shards.get_mut(&prize).and_then(|units| units.get_mut(k)) {
+                *slot = number(item, "remaining")?;
+            }
+        }
+    }
+    Ok(snapshot)
+}
+
 fn meta_key(activity: &ActivityId) -> String {
     format!("STOCK#{activity}")
 }
@@ -288,6 +341,7 @@ async fn back_off(attempt: u32, draw: &DrawId) {
 #[async_trait]
 impl StockStore for DynamoStock {
     async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError> {
+        self.layouts().remove(activity);
         let old = self.layout(activity).await?.unwrap_or_default();
         let layout: HashMap<&PrizeId, u64> =
             counts.keys().map(|prize| (prize, u64::from(self.shards.shards(activity, prize)))).collect();
@@ -325,18 +379,15 @@ impl StockStore for DynamoStock {
     async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError> {
         let activity = ticket.draw_id.activity();
         for attempt in 0..MAX_ATTEMPTS {
-            let snapshot = self
-                .snapshot(activity, Some(&ticket.user_id))
-                .await?
-                .ok_or_else(|| StockError::NotLoaded(activity.clone()))?;
+            let snapshot =
+                self.snapshot(activity, Some(ticket)).await?.ok_or_else(|| StockError::NotLoaded(activity.clone()))?;
+            if let Some(record) = snapshot.recorded {
+                return Ok(record);
+            }
             let within_quota = ticket.limit.allows_another(u32::try_from(snapshot.drawn).unwrap_or(u32::MAX));
             let units = |prize: &PrizeId| snapshot.shards.get(prize).map_or(0, |units| units.iter().sum());
             let picked = if within_quota { ticket.pick(units) } else { None };
             let Some((slot, take, outcome)) = picked else {
-                // Refused before any write; unless this very draw is what used the quota up.
-                if let Some(record) = self.find_draw(&ticket.draw_id).await? {
-                    return Ok(record);
-                }
                 return Err(if within_quota { StockError::SoldOut } else { StockError::QuotaExceeded });
             };
             let record = ticket.record(&slot.prize_id, outcome);

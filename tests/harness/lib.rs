@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use luckydraw::App;
 use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
-use luckydraw::testing::{START, test_settings};
+use luckydraw::config::backends::{Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend};
+use luckydraw::testing::{START, services, test_settings};
+use luckydraw_local::backends::connect;
 use luckydraw_local::{Options, Running, default_web_dir, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -34,8 +36,43 @@ impl TestServer {
             demo_scale: scale,
             admin_password: Some("admin-password".into()),
             background_consumer: false,
+            sqs: None,
         };
         let running = start(options, app, memory).await.expect("the runner starts");
+        Self { running, clock, client: reqwest::Client::new() }
+    }
+
+    /// Like [`TestServer::spawn`], on the real backends the README documents:
+    /// `LUCKYDRAW_STORE=dynamodb LUCKYDRAW_STOCK=redis LUCKYDRAW_QUEUE=sqs LUCKYDRAW_SESSIONS=redis`,
+    /// against the test Redis and moto, with a table, queue and key prefix of its own that
+    /// the runner creates as it would on a fresh endpoint.
+    pub async fn spawn_on_real_backends(scale: u64) -> Self {
+        let clock = Arc::new(ManualClock::at(START));
+        let backends = Backends {
+            store: RecordBackend::DynamoDb,
+            stock: StockBackend::Redis,
+            queue: QueueBackend::Sqs,
+            sessions: SessionBackend::Redis,
+            redis: Some(RedisTarget::Url(services::redis_url().to_owned().into())),
+            redis_prefix: services::redis_prefix(),
+            table_name: Some(services::unique("luckydraw")),
+            order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
+            ..Backends::default()
+        };
+        let aws = services::aws_config().await;
+        let random = Arc::new(ChaChaRandom::seeded(scale));
+        let connected = connect(test_settings(), &backends, Some(&aws), clock.clone(), random)
+            .await
+            .expect("the runner connects to Redis and moto, creating the table and queue");
+        let options = Options {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            web_dir: default_web_dir(),
+            demo_scale: scale,
+            admin_password: Some("admin-password".into()),
+            background_consumer: false,
+            sqs: connected.sqs,
+        };
+        let running = start(options, connected.app, connected.memory).await.expect("the runner starts");
         Self { running, clock, client: reqwest::Client::new() }
     }
 

@@ -1,11 +1,14 @@
 //! luckydraw on one machine: every HTTP function's handler mounted at its API path on one
-//! server, the order consumer fed from an in-process queue, the page at `/`, and a seeded
-//! demo. The handlers are the ones Lambda runs; only the plumbing around them is local.
+//! server, the order consumer fed from the order queue (in-process, or SQS through a
+//! poller), the page at `/`, and a seeded demo. The handlers are the ones Lambda runs;
+//! only the plumbing around them is local.
 
+pub mod backends;
 pub mod consumer;
 pub mod routes;
 pub mod seed;
 pub mod server;
+pub mod sqs_poller;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -17,6 +20,8 @@ use luckydraw::app::MemoryBackends;
 use luckydraw::config::{ConfigError, parse_or};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+use crate::sqs_poller::SqsSource;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -31,6 +36,8 @@ pub struct Options {
     pub admin_password: Option<String>,
     /// Whether a background task consumes the queue (tests may drain it themselves).
     pub background_consumer: bool,
+    /// The order queue on SQS, when selected; otherwise the in-process queue is consumed.
+    pub sqs: Option<SqsSource>,
 }
 
 /// A failure to start.
@@ -50,6 +57,9 @@ pub enum StartError {
     /// Seeding failed.
     #[error("seeding the demo failed: {0}")]
     Seed(#[from] luckydraw::Error),
+    /// A backend could not be reached or set up.
+    #[error(transparent)]
+    Backends(#[from] luckydraw::app::StartError),
 }
 
 /// A running system; stops when dropped.
@@ -62,6 +72,7 @@ pub struct Running {
     pub memory: MemoryBackends,
     /// The admin password, if the seed set it.
     pub admin_password: Option<String>,
+    sqs: Option<SqsSource>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -80,6 +91,7 @@ impl Options {
             demo_scale,
             admin_password: lookup("LUCKYDRAW_ADMIN_PASSWORD").filter(|password| !password.is_empty()),
             background_consumer: true,
+            sqs: None,
         })
     }
 }
@@ -101,10 +113,12 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
         web: web::WebRoot::new(&options.web_dir),
     });
     let mut tasks = vec![tokio::spawn(server::serve(listener, site))];
-    if options.background_consumer {
-        tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone())));
+    match (&options.sqs, options.background_consumer) {
+        (_, false) => {}
+        (Some(sqs), true) => tasks.push(tokio::spawn(sqs.clone().run(app.clone()))),
+        (None, true) => tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone()))),
     }
-    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, tasks })
+    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, sqs: options.sqs, tasks })
 }
 
 impl Running {
@@ -115,7 +129,10 @@ impl Running {
 
     /// Runs the consumer until the queue is empty (for tests without the background task).
     pub async fn drain_queue(&self) -> usize {
-        consumer::drain(&self.app, &self.memory.queue).await
+        match &self.sqs {
+            Some(sqs) => sqs.drain(&self.app).await,
+            None => consumer::drain(&self.app, &self.memory.queue).await,
+        }
     }
 }
 

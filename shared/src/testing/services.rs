@@ -60,7 +60,12 @@ pub fn redis_url() -> &'static str {
 pub async fn redis() -> (RedisConnection, RedisKeys) {
     let url = redis_url();
     let connection = RedisConnection::connect(url, RedisMode::Single).await.expect("the test Redis answers");
-    (connection, RedisKeys::new(unique(REDIS_TEST_PREFIX)))
+    (connection, RedisKeys::new(redis_prefix()))
+}
+
+/// A Redis key prefix of this test's own (tidied up by a later test run once this one ends).
+pub fn redis_prefix() -> String {
+    unique(REDIS_TEST_PREFIX)
 }
 
 /// Every test key starts with this, then the test process's id.

@@ -50,10 +50,10 @@ pub async fn connect(
         (QueueBackend::Sqs, Some(url), Some(aws)) => Some(ensure_queue(aws, url).await?),
         _ => None,
     };
-    if let (true, Some(name), Some(aws)) = (backends.uses_dynamodb(), &backends.table_name, aws) {
-        if schema::create_table_if_missing(&aws_sdk_dynamodb::Client::new(aws), name).await? {
-            info!(table = %name, "created the table");
-        }
+    if let (true, Some(name), Some(aws)) = (backends.uses_dynamodb(), &backends.table_name, aws)
+        && schema::create_table_if_missing(&aws_sdk_dynamodb::Client::new(aws), name).await?
+    {
+        info!(table = %name, "created the table");
     }
     let (app, memory) = App::connect(settings, backends, aws, clock, random).await?;
     info!(backends = %backends.summary(), "backends connected");

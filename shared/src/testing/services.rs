@@ -30,6 +30,7 @@ struct Service {
 }
 
 static REDIS: OnceLock<Service> = OnceLock::new();
+static REDIS_CLUSTER: OnceLock<Service> = OnceLock::new();
 static MOTO: OnceLock<Service> = OnceLock::new();
 
 /// The repository's root.
@@ -90,6 +91,19 @@ fn tidy_up_after_finished_tests(url: &str) {
     }
 }
 
+/// The URL of a private three-node Redis Cluster (no replicas) for tests of cluster mode,
+/// the protocol ElastiCache Serverless speaks.
+pub fn redis_cluster_url() -> &'static str {
+    &REDIS_CLUSTER.get_or_init(private_redis_cluster).url
+}
+
+/// A fresh cluster connection to the test cluster and keys under a prefix of this test's own.
+pub async fn redis_cluster() -> (RedisConnection, RedisKeys) {
+    let connection =
+        RedisConnection::connect(redis_cluster_url(), RedisMode::Cluster).await.expect("the test cluster answers");
+    (connection, RedisKeys::new(redis_prefix()))
+}
+
 /// The URL of the moto server for tests.
 pub fn moto_url() -> &'static str {
     &MOTO.get_or_init(start_moto).url
@@ -145,6 +159,41 @@ fn private_redis() -> Service {
         std::thread::sleep(Duration::from_millis(50));
     }
     Service { url: format!("redis://127.0.0.1:{port}"), _child: Some(child) }
+}
+
+fn private_redis_cluster() -> Service {
+    let ports = [free_port(), free_port(), free_port()];
+    let dir = std::env::temp_dir().join(unique("luckydraw-redis-cluster"));
+    let nodes = ports.map(|port| format!("127.0.0.1:{port}")).join(" ");
+    let servers = ports.map(|port| {
+        format!(
+            "redis-server --bind 127.0.0.1 --port {port} --cluster-enabled yes --cluster-config-file nodes-{port}.conf \
+             --save '' --appendonly no --dir {dir} --daemonize no >/dev/null &",
+            dir = dir.display()
+        )
+    });
+    let script = format!(
+        "mkdir -p {dir} && {servers}
+         trap 'kill $(jobs -p) 2>/dev/null; rm -rf {dir}' EXIT
+         for port in {ports}; do until redis-cli -p $port ping >/dev/null 2>&1; do sleep 0.05; done; done
+         redis-cli --cluster create {nodes} --cluster-replicas 0 --cluster-yes >/dev/null
+         until redis-cli -p {first} cluster info | grep -q cluster_state:ok; do sleep 0.05; done
+         echo ready
+         cat >/dev/null",
+        dir = dir.display(),
+        servers = servers.join("\n"),
+        ports = ports.map(|port| port.to_string()).join(" "),
+        first = ports[0],
+    );
+    let mut child =
+        Command::new("sh").args(["-c", &script]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap_or_else(
+            |error| panic!("cannot start a Redis cluster ({error}): install redis-server and redis-tools"),
+        );
+    let mut ready = String::new();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    BufReader::new(stdout).read_line(&mut ready).expect("the cluster script reports");
+    assert_eq!(ready.trim(), "ready", "the Redis cluster did not form: install redis-server and redis-tools");
+    Service { url: format!("redis://127.0.0.1:{}", ports[0]), _child: Some(child) }
 }
 
 fn start_moto() -> Service {

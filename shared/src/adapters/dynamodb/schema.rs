@@ -67,3 +67,31 @@ fn key_schema(hash: &str, range: &str) -> Result<Vec<KeySchemaElement>, aws_sdk_
         KeySchemaElement::builder().attribute_name(range).key_type(KeyType::Range).build()?,
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The template's `Table` resource, as text.
+    fn template_table() -> String {
+        let template = include_str!("../../../../template.yaml");
+        let start = template.find("\n  Table:\n").expect("template.yaml defines Table");
+        let body = template[start..].lines().skip(2).take_while(|line| line.is_empty() || line.starts_with("    "));
+        body.collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn the_template_defines_the_table_this_module_creates() {
+        let table = template_table();
+        for attribute in KEY_ATTRIBUTES {
+            assert!(table.contains(&format!("AttributeName: {attribute}, AttributeType: S")), "{attribute}");
+        }
+        for index in [GSI1, GSI2] {
+            assert!(table.contains(&format!("IndexName: {index}")), "{index}");
+            assert!(table.contains(&format!("AttributeName: {index}pk, KeyType: HASH")), "{index}");
+            assert!(table.contains(&format!("AttributeName: {index}sk, KeyType: RANGE")), "{index}");
+        }
+        assert!(table.contains(&format!("AttributeName: {TTL_ATTRIBUTE}\n        Enabled: true")));
+        assert!(table.contains("BillingMode: PAY_PER_REQUEST"));
+    }
+}

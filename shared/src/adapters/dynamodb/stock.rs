@@ -273,10 +273,10 @@ fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Resu
             snapshot.drawn = number(item, "count")?;
         } else if pk.starts_with("DRAW#") {
             snapshot.recorded = Some(from_item(item)?);
-        } else if let Some((prize, k)) = parse_shard_key(activity, pk) {
-            if let Some(slot) = snapshot.shards.get_mut(&prize).and_then(|units| units.get_mut(k)) {
-                *slot = number(item, "remaining")?;
-            }
+        } else if let Some((prize, k)) = parse_shard_key(activity, pk)
+            && let Some(slot) = snapshot.shards.get_mut(&prize).and_then(|units| units.get_mut(k))
+        {
+            *slot = number(item, "remaining")?;
         }
     }
     Ok(snapshot)

@@ -1,5 +1,6 @@
 //! Real servers for adapter tests, started once per test process. Redis: the server at
-//! 127.0.0.1:6379 if it answers `PING`, else a private `redis-server` on a free port.
+//! 127.0.0.1:6379 if it answers `PING`, else a private `redis-server` on a free port; for
+//! cluster mode, a private three-node cluster on free ports.
 //! DynamoDB and SQS: `infra/moto/serve.py` (moto's server) from the project's `.venv` on a
 //! free loopback port. Both private servers stop when the test process ends (they watch
 //! their standard input). A missing server fails the test with how to get it; nothing is
@@ -168,13 +169,13 @@ fn private_redis_cluster() -> Service {
     let servers = ports.map(|port| {
         format!(
             "redis-server --bind 127.0.0.1 --port {port} --cluster-enabled yes --cluster-config-file nodes-{port}.conf \
-             --save '' --appendonly no --dir {dir} --daemonize no >/dev/null &",
+             --save '' --appendonly no --dir {dir} --daemonize no >/dev/null 2>&1 & servers=\"$servers $!\"",
             dir = dir.display()
         )
     });
     let script = format!(
         "mkdir -p {dir} && {servers}
-         trap 'kill $(jobs -p) 2>/dev/null; rm -rf {dir}' EXIT
+         trap 'kill $servers 2>/dev/null; rm -rf {dir}' EXIT
          for port in {ports}; do until redis-cli -p $port ping >/dev/null 2>&1; do sleep 0.05; done; done
          redis-cli --cluster create {nodes} --cluster-replicas 0 --cluster-yes >/dev/null
          until redis-cli -p {first} cluster info | grep -q cluster_state:ok; do sleep 0.05; done

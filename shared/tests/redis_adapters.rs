@@ -1,21 +1,37 @@
 //! The Redis adapters against the conformance suites, on a real `redis-server` (the one at
-//! 127.0.0.1:6379, or a private one the harness starts), each test under its own key prefix.
+//! 127.0.0.1:6379, or a private one the harness starts), each test under its own key
+//! prefix; and again in cluster mode (what ElastiCache Serverless speaks) on a private
+//! three-node cluster, where every script's keys must share one hash slot.
 
 use std::sync::Arc;
 
-use luckydraw::adapters::redis::{RedisRateLimits, RedisSessions, RedisStock};
+use luckydraw::adapters::redis::{RedisConnection, RedisKeys, RedisRateLimits, RedisSessions, RedisStock};
 use luckydraw::testing::conformance::sessions::SessionPair;
 use luckydraw::testing::services;
 
-async fn stock() -> Arc<RedisStock> {
-    let (connection, keys) = services::redis().await;
+fn stock_on((connection, keys): (RedisConnection, RedisKeys)) -> Arc<RedisStock> {
     Arc::new(RedisStock::new(connection, keys))
 }
 
-async fn cache() -> Arc<SessionPair> {
-    let (connection, keys) = services::redis().await;
+fn cache_on((connection, keys): (RedisConnection, RedisKeys)) -> Arc<SessionPair> {
     let sessions = Arc::new(RedisSessions::new(connection.clone(), keys.clone()));
     Arc::new(SessionPair(sessions, Arc::new(RedisRateLimits::new(connection, keys))))
+}
+
+async fn stock() -> Arc<RedisStock> {
+    stock_on(services::redis().await)
+}
+
+async fn cache() -> Arc<SessionPair> {
+    cache_on(services::redis().await)
+}
+
+async fn cluster_stock() -> Arc<RedisStock> {
+    stock_on(services::redis_cluster().await)
+}
+
+async fn cluster_cache() -> Arc<SessionPair> {
+    cache_on(services::redis_cluster().await)
 }
 
 mod stock {
@@ -23,6 +39,12 @@ mod stock {
 }
 mod sessions {
     luckydraw::sessions_conformance!(super::cache);
+}
+mod cluster_stock {
+    luckydraw::stock_store_conformance!(super::cluster_stock);
+}
+mod cluster_sessions {
+    luckydraw::sessions_conformance!(super::cluster_cache);
 }
 
 /// The Lua script reduces rolls with `math.fmod` on doubles: exact only because rolls stay

@@ -8,6 +8,7 @@ use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
 use luckydraw::config::backends::{Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend};
 use luckydraw::testing::{START, services, test_settings};
 use luckydraw_local::backends::connect;
+use luckydraw_local::sqs_poller::SqsSource;
 use luckydraw_local::{Options, Running, default_web_dir, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -21,6 +22,18 @@ pub struct TestServer {
     client: reqwest::Client,
 }
 
+/// Options for a test runner: a free port, the demo at `scale`, no background consumer.
+fn options(scale: u64, sqs: Option<SqsSource>) -> Options {
+    Options {
+        addr: "127.0.0.1:0".parse().expect("a socket address"),
+        web_dir: default_web_dir(),
+        demo_scale: scale,
+        admin_password: Some("admin-password".into()),
+        background_consumer: false,
+        sqs,
+    }
+}
+
 /// A status and a JSON body (`null` when empty).
 pub type Reply = (StatusCode, Value);
 
@@ -30,15 +43,7 @@ impl TestServer {
     pub async fn spawn(scale: u64) -> Self {
         let clock = Arc::new(ManualClock::at(START));
         let (app, memory) = App::in_memory(test_settings(), clock.clone(), Arc::new(ChaChaRandom::seeded(scale)));
-        let options = Options {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            web_dir: default_web_dir(),
-            demo_scale: scale,
-            admin_password: Some("admin-password".into()),
-            background_consumer: false,
-            sqs: None,
-        };
-        let running = start(options, app, memory).await.expect("the runner starts");
+        let running = start(options(scale, None), app, memory).await.expect("the runner starts");
         Self { running, clock, client: reqwest::Client::new() }
     }
 
@@ -64,14 +69,7 @@ impl TestServer {
         let connected = connect(test_settings(), &backends, Some(&aws), clock.clone(), random)
             .await
             .expect("the runner connects to Redis and moto, creating the table and queue");
-        let options = Options {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            web_dir: default_web_dir(),
-            demo_scale: scale,
-            admin_password: Some("admin-password".into()),
-            background_consumer: false,
-            sqs: connected.sqs,
-        };
+        let options = options(scale, connected.sqs);
         let running = start(options, connected.app, connected.memory).await.expect("the runner starts");
         Self { running, clock, client: reqwest::Client::new() }
     }
@@ -95,6 +93,18 @@ impl TestServer {
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// Draws in `activity` until a prize with a price is won (within 50 draws); the draw's body.
+    pub async fn win_priced_prize(&self, token: &str, activity: &str) -> Value {
+        for _ in 0..50 {
+            let (status, draw) = self.draw(token, activity).await;
+            assert_eq!(status, StatusCode::OK, "{draw}");
+            if draw["won"] == true && draw["prize"]["price_fen"].as_u64() > Some(0) {
+                return draw;
+            }
+        }
+        panic!("no priced prize within 50 draws");
     }
 
     /// `POST /register`; returns the token.

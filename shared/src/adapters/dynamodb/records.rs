@@ -30,6 +30,36 @@ impl DynamoRecords {
     }
 }
 
+impl DynamoRecords {
+    /// Writes the whole order if `condition` holds (`:expected` is the expected status);
+    /// `Ok(false)` if it did not, and nothing changed.
+    async fn put_order_if(
+        &self,
+        order: &Order,
+        condition: &str,
+        expected: Option<OrderStatus>,
+    ) -> Result<bool, StoreError> {
+        let result = self
+            .table
+            .client
+            .put_item()
+            .table_name(&self.table.name)
+            .set_item(Some(order_item(order)?))
+            .condition_expression(condition)
+            .set_expression_attribute_names(expected.map(|_| [("#status".to_owned(), "status".to_owned())].into()))
+            .set_expression_attribute_values(
+                expected.map(|status| [(":expected".to_owned(), s(status.as_str()))].into()),
+            )
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(failed("write an order")(error)),
+        }
+    }
+}
+
 fn user_key(id: &UserId) -> String {
     format!("USER#{id}")
 }
@@ -144,20 +174,7 @@ impl Activities for DynamoRecords {
 #[async_trait]
 impl Orders for DynamoRecords {
     async fn insert(&self, order: &Order) -> Result<bool, StoreError> {
-        let result = self
-            .table
-            .client
-            .put_item()
-            .table_name(&self.table.name)
-            .set_item(Some(order_item(order)?))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if is_condition_failure(&error) => Ok(false),
-            Err(error) => Err(failed("insert an order")(error)),
-        }
+        self.put_order_if(order, "attribute_not_exists(pk)", None).await
     }
 
     async fn get(&self, id: &OrderId) -> Result<Option<Order>, StoreError> {
@@ -171,22 +188,7 @@ impl Orders for DynamoRecords {
     }
 
     async fn update(&self, order: &Order, expected: OrderStatus) -> Result<bool, StoreError> {
-        let result = self
-            .table
-            .client
-            .put_item()
-            .table_name(&self.table.name)
-            .set_item(Some(order_item(order)?))
-            .condition_expression("#status = :expected")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":expected", s(expected.as_str()))
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if is_condition_failure(&error) => Ok(false),
-            Err(error) => Err(failed("update an order")(error)),
-        }
+        self.put_order_if(order, "#status = :expected", Some(expected)).await
     }
 
     async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError> {

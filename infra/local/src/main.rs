@@ -34,7 +34,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ["preload", id] => {
             let id = activity(id)?;
             let preloaded = stock_admin::preload(&connect().await?.app, &id).await?;
-            println!("{id}: loaded {:?} (held by draws: {:?})", preloaded.remaining, preloaded.held);
+            let list = |counts: &luckydraw::ports::StockCounts| {
+                let mut entries: Vec<String> = counts.iter().map(|(prize, units)| format!("{prize}={units}")).collect();
+                entries.sort();
+                entries.join(", ")
+            };
+            println!("{id}: loaded {} (held by recorded draws: {})", list(&preloaded.remaining), list(&preloaded.held));
             Ok(())
         }
         ["reconcile", id] => {

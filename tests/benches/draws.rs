@@ -2,7 +2,9 @@
 //! the whole draw use case on DynamoDB with and without the per-process activity cache.
 //! Real servers: the test Redis and moto on loopback (as the tests start them).
 //!
-//! `cargo bench -p luckydraw-tests --bench draws` (`BENCH_DRAWS`, `BENCH_CONCURRENCY` to vary).
+//! `cargo bench -p luckydraw-tests --bench draws` (`BENCH_DRAWS`, default 2,000, and
+//! `BENCH_CONCURRENCY`, default 32, to vary; moto slows down as its tables grow, so use
+//! `BENCH_DRAWS=300` for the DynamoDB rows).
 //! Figures and the machine they came from: `docs/benchmarks.md`.
 
 use std::sync::Arc;

@@ -1,16 +1,33 @@
 //! Invariants under a storm: 2,000 concurrent draws on 100 units through the draw
-//! function's handler.
+//! function's handler, with each stock store: memory, Redis (the Lua script) and DynamoDB
+//! (transactions over 4 shards on moto).
 
 use std::sync::Arc;
 
 use luckydraw::domain::{CancelReason, DrawMode, Money, OrderStatus, UserKind};
 use luckydraw::messages::{CancelRequested, OrderMessage, PaymentReceived, TradeStatus};
-use luckydraw::testing::{Ledger, activity_spec, json_of, ledger, prizes, request, test_app};
+use luckydraw::testing::{Ledger, TestStock, activity_spec, json_of, ledger, prizes, request, test_app_with_stock};
 use luckydraw::usecases::order_events::apply;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_thousand_concurrent_draws_on_100_units_win_exactly_100() {
-    let t = test_app(2000);
+async fn two_thousand_concurrent_draws_on_100_units_win_exactly_100_in_memory() {
+    storm(TestStock::Memory).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_thousand_concurrent_draws_on_100_units_win_exactly_100_on_redis() {
+    storm(TestStock::Redis).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_thousand_concurrent_draws_on_100_units_win_exactly_100_on_dynamodb_with_4_shards() {
+    storm(TestStock::DynamoDb { shards: 4 }).await;
+}
+
+/// 2,000 players draw at once on 100 units: exactly 100 win; then 30 pay and 20 give up,
+/// every message delivered twice, and the ledger balances.
+async fn storm(stock: TestStock) {
+    let t = test_app_with_stock(2000, stock).await;
     let activity =
         t.add_activity(activity_spec("storm", DrawMode::RemainingStock, prizes(&[("cup", 100, 0, 8000)]))).await;
     let mut tokens = Vec::new();

@@ -1,5 +1,7 @@
 //! Settings from the environment, read once when a function starts.
 
+pub mod backends;
+
 use std::str::FromStr;
 use std::time::Duration;
 

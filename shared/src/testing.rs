@@ -1,5 +1,10 @@
 //! Test helpers: an in-memory app on a manual clock with seeded randomness and cheap
-//! password hashing, activities, players with sessions, and API Gateway-shaped requests.
+//! password hashing, activities, players with sessions, and API Gateway-shaped requests;
+//! the conformance suite of every port (`conformance`) and the real servers adapter tests
+//! run against (`services`).
+
+pub mod conformance;
+pub mod services;
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -57,6 +62,38 @@ pub fn test_app(seed: u64) -> TestApp {
     let clock = Arc::new(ManualClock::at(START));
     let (app, memory) = App::in_memory(test_settings(), clock.clone(), Arc::new(ChaChaRandom::seeded(seed)));
     TestApp { app, memory, clock }
+}
+
+/// Which stock store a test app draws from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestStock {
+    /// In memory.
+    Memory,
+    /// The test Redis, under a key prefix of this test's own.
+    Redis,
+    /// A fresh table on the test moto server, each prize split over this many shards.
+    DynamoDb {
+        /// K.
+        shards: u16,
+    },
+}
+
+/// A fresh app like [`test_app`] whose stock store is `stock` (the other ports stay in memory).
+pub async fn test_app_with_stock(seed: u64, stock: TestStock) -> TestApp {
+    let mut t = test_app(seed);
+    match stock {
+        TestStock::Memory => {}
+        TestStock::Redis => {
+            let (connection, keys) = services::redis().await;
+            t.app.stock = Arc::new(crate::adapters::redis::RedisStock::new(connection, keys));
+        }
+        TestStock::DynamoDb { shards } => {
+            let plan = crate::config::backends::ShardPlan::uniform(shards);
+            let stock = crate::adapters::dynamodb::DynamoStock::new(services::dynamo_table().await, plan);
+            t.app.stock = Arc::new(services::InFlightLimit::new(stock, services::MOTO_IN_FLIGHT));
+        }
+    }
+    t
 }
 
 /// One prize: `(id, stock, weight, price in fen)`; a price of zero with id `thanks` is the consolation.
@@ -147,9 +184,9 @@ impl TestApp {
     /// Stores an activity and loads its full stock.
     pub async fn add_activity(&self, spec: ActivitySpec) -> Activity {
         let activity = Activity::new(spec).expect("test activity is valid");
-        self.app.activities.put(&activity).await.expect("memory never fails");
+        self.app.activities.put(&activity).await.expect("the test store works");
         let counts = activity.prizes.iter().map(|prize| (prize.id.clone(), prize.initial)).collect();
-        self.app.stock.load(&activity.id, &counts).await.expect("memory never fails");
+        self.app.stock.load(&activity.id, &counts).await.expect("the test store works");
         activity
     }
 
@@ -170,10 +207,10 @@ impl TestApp {
             status: UserStatus::Active,
             created_at: now,
         };
-        assert!(self.app.users.insert(&user).await.expect("memory never fails"), "{name} exists");
+        assert!(self.app.users.insert(&user).await.expect("the test store works"), "{name} exists");
         let session = Session { user_id: user.id, username: user.username.clone(), kind, created_at: now };
         let expires_at = now.plus(self.app.settings.session_idle);
-        self.app.sessions.put(&token.key(), &session, expires_at).await.expect("memory never fails");
+        self.app.sessions.put(&token.key(), &session, expires_at).await.expect("the test store works");
         Player { user, token, session }
     }
 

@@ -5,7 +5,10 @@ use std::sync::Arc;
 
 use luckydraw::App;
 use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
-use luckydraw::testing::{START, test_settings};
+use luckydraw::config::backends::{Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend};
+use luckydraw::testing::{START, services, test_settings};
+use luckydraw_local::backends::connect;
+use luckydraw_local::sqs_poller::SqsSource;
 use luckydraw_local::{Options, Running, default_web_dir, start};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -19,6 +22,20 @@ pub struct TestServer {
     client: reqwest::Client,
 }
 
+/// Options for a test runner: a free port, the demo at `scale`, no background consumer.
+fn options(scale: u64, sqs: Option<SqsSource>) -> Options {
+    Options {
+        addr: "127.0.0.1:0".parse().expect("a socket address"),
+        web_dir: default_web_dir(),
+        demo_scale: scale,
+        admin_password: Some("admin-password".into()),
+        background_consumer: false,
+        sandbox: true,
+        expire_every: None,
+        sqs,
+    }
+}
+
 /// A status and a JSON body (`null` when empty).
 pub type Reply = (StatusCode, Value);
 
@@ -28,16 +45,34 @@ impl TestServer {
     pub async fn spawn(scale: u64) -> Self {
         let clock = Arc::new(ManualClock::at(START));
         let (app, memory) = App::in_memory(test_settings(), clock.clone(), Arc::new(ChaChaRandom::seeded(scale)));
-        let options = Options {
-            addr: "127.0.0.1:0".parse().unwrap(),
-            web_dir: default_web_dir(),
-            demo_scale: scale,
-            admin_password: Some("admin-password".into()),
-            background_consumer: false,
-            sandbox: true,
-            expire_every: None,
+        let running = start(options(scale, None), app, memory).await.expect("the runner starts");
+        Self { running, clock, client: reqwest::Client::new() }
+    }
+
+    /// Like [`TestServer::spawn`], on the real backends the README documents:
+    /// `LUCKYDRAW_STORE=dynamodb LUCKYDRAW_STOCK=redis LUCKYDRAW_QUEUE=sqs LUCKYDRAW_SESSIONS=redis`,
+    /// against the test Redis and moto, with a table, queue and key prefix of its own that
+    /// the runner creates as it would on a fresh endpoint.
+    pub async fn spawn_on_real_backends(scale: u64) -> Self {
+        let clock = Arc::new(ManualClock::at(START));
+        let backends = Backends {
+            store: RecordBackend::DynamoDb,
+            stock: StockBackend::Redis,
+            queue: QueueBackend::Sqs,
+            sessions: SessionBackend::Redis,
+            redis: Some(RedisTarget::Url(services::redis_url().to_owned().into())),
+            redis_prefix: services::redis_prefix(),
+            table_name: Some(services::unique("luckydraw")),
+            order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
+            ..Backends::default()
         };
-        let running = start(options, app, memory).await.expect("the runner starts");
+        let aws = services::aws_config().await;
+        let random = Arc::new(ChaChaRandom::seeded(scale));
+        let connected = connect(test_settings(), &backends, Some(&aws), clock.clone(), random)
+            .await
+            .expect("the runner connects to Redis and moto, creating the table and queue");
+        let options = options(scale, connected.sqs);
+        let running = start(options, connected.app, connected.memory).await.expect("the runner starts");
         Self { running, clock, client: reqwest::Client::new() }
     }
 
@@ -60,6 +95,18 @@ impl TestServer {
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+    }
+
+    /// Draws in `activity` until a prize with a price is won (within 50 draws); the draw's body.
+    pub async fn win_priced_prize(&self, token: &str, activity: &str) -> Value {
+        for _ in 0..50 {
+            let (status, draw) = self.draw(token, activity).await;
+            assert_eq!(status, StatusCode::OK, "{draw}");
+            if draw["won"] == true && draw["prize"]["price_fen"].as_u64() > Some(0) {
+                return draw;
+            }
+        }
+        panic!("no priced prize within 50 draws");
     }
 
     /// `POST /register`; returns the token.
@@ -107,18 +154,6 @@ impl TestServer {
     /// `POST /orders/{id}/pay`.
     pub async fn pay(&self, token: &str, order_id: &str) -> Reply {
         self.call("POST", &format!("/orders/{order_id}/pay"), Some(token), None).await
-    }
-
-    /// Draws in `activity` until a prize with a price is won (at most 50 draws); the draw.
-    pub async fn win_priced_prize(&self, token: &str, activity: &str) -> Value {
-        for _ in 0..50 {
-            let (status, draw) = self.draw(token, activity).await;
-            assert_eq!(status, StatusCode::OK, "{draw}");
-            if draw["won"] == true && draw["prize"]["price_fen"].as_u64() > Some(0) {
-                return draw;
-            }
-        }
-        panic!("no priced prize within 50 draws");
     }
 
     /// A page as a browser gets it: status and text. `url` is absolute or a path.

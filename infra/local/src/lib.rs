@@ -1,14 +1,17 @@
 //! luckydraw on one machine: every HTTP function's handler mounted at its API path on one
-//! server, the order consumer fed from an in-process queue, the expiry sweep on a timer, a
-//! sandbox Alipay, the page at `/`, and a seeded demo. The handlers are the ones Lambda runs;
+//! server, the order consumer fed from the order queue (in-process, or SQS through a
+//! poller), the expiry sweep on a timer, a sandbox Alipay, the page at `/`, and a seeded
+//! demo. The handlers are the ones Lambda runs;
 //! only the plumbing around them is local.
 
+pub mod backends;
 pub mod consumer;
 pub mod expiry;
 pub mod routes;
 pub mod sandbox;
 pub mod seed;
 pub mod server;
+pub mod sqs_poller;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -22,6 +25,8 @@ use luckydraw::config::{ConfigError, parse_or};
 use sandbox::Sandbox;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
+
+use crate::sqs_poller::SqsSource;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -40,6 +45,8 @@ pub struct Options {
     pub sandbox: bool,
     /// How often the expiry sweep runs; `None` runs it only when asked (tests).
     pub expire_every: Option<Duration>,
+    /// The order queue on SQS, when selected; otherwise the in-process queue is consumed.
+    pub sqs: Option<SqsSource>,
 }
 
 /// A failure to start.
@@ -62,6 +69,9 @@ pub enum StartError {
     /// The sandbox's keys could not be made.
     #[error("the sandbox Alipay could not start: {0}")]
     Sandbox(#[from] luckydraw::payment::KeyError),
+    /// A backend could not be reached or set up.
+    #[error(transparent)]
+    Backends(#[from] luckydraw::app::StartError),
 }
 
 /// A running system; stops when dropped.
@@ -76,6 +86,7 @@ pub struct Running {
     pub admin_password: Option<String>,
     /// The sandbox Alipay, when payments go there.
     pub sandbox: Option<Arc<Sandbox>>,
+    sqs: Option<SqsSource>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -97,6 +108,7 @@ impl Options {
             background_consumer: true,
             sandbox: lookup("ALIPAY_APP_ID").is_none_or(|id| id.trim().is_empty()),
             expire_every: Some(Duration::from_secs(parse_or(lookup, "LUCKYDRAW_EXPIRE_EVERY_SECS", 60)?.max(1))),
+            sqs: None,
         })
     }
 }
@@ -127,13 +139,15 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
         sandbox: sandbox.clone(),
     });
     let mut tasks = vec![tokio::spawn(server::serve(listener, site))];
-    if options.background_consumer {
-        tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone())));
+    match (&options.sqs, options.background_consumer) {
+        (_, false) => {}
+        (Some(sqs), true) => tasks.push(tokio::spawn(sqs.clone().run(app.clone()))),
+        (None, true) => tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone()))),
     }
     if let Some(every) = options.expire_every {
         tasks.push(tokio::spawn(expiry::run(app.clone(), every)));
     }
-    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, sandbox, tasks })
+    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, sandbox, sqs: options.sqs, tasks })
 }
 
 impl Running {
@@ -144,7 +158,10 @@ impl Running {
 
     /// Runs the consumer until the queue is empty (for tests without the background task).
     pub async fn drain_queue(&self) -> usize {
-        consumer::drain(&self.app, &self.memory.queue).await
+        match &self.sqs {
+            Some(sqs) => sqs.drain(&self.app).await,
+            None => consumer::drain(&self.app, &self.memory.queue).await,
+        }
     }
 
     /// Runs the expiry sweep once (for tests without the timer); how many orders it asked to expire.

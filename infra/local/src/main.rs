@@ -1,28 +1,69 @@
-//! `cargo run --release -p luckydraw-local`: the whole system on 127.0.0.1:3000.
+//! `cargo run --release -p luckydraw-local`: the whole system on 127.0.0.1:3000, on the
+//! backends the environment selects (memory by default). Operators' stock tools run
+//! against the same backends: `-- preload <activity>` and `-- reconcile <activity>`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use luckydraw::App;
 use luckydraw::adapters::system::{ChaChaRandom, SystemClock};
 use luckydraw::config::{Settings, parse_or};
+use luckydraw::domain::ActivityId;
 use luckydraw::payment::AlipayConfig;
+use luckydraw::usecases::stock_admin;
+use luckydraw_local::backends::{Connected, connect_from_env};
 use luckydraw_local::seed::DEMO_PLAYER;
 use luckydraw_local::{Options, start};
+
+const USAGE: &str = "usage: luckydraw-local [serve | preload <activity> | reconcile <activity>]";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     luckydraw::telemetry::init();
-    let options = Options::from_env()?;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let activity = |id: &str| ActivityId::parse(id).map_err(|error| format!("{error}\n{USAGE}"));
     let mut settings = Settings::from_env()?;
     // Plain http://127.0.0.1 cannot carry a Secure cookie; opt back in with the variable.
     settings.secure_cookies = parse_or(|name| std::env::var(name).ok(), "LUCKYDRAW_SECURE_COOKIES", false)?;
-    let (app, memory) = App::in_memory(settings, Arc::new(SystemClock), Arc::new(ChaChaRandom::from_os()?));
+    let connect = || async {
+        connect_from_env(settings.clone(), Arc::new(SystemClock), Arc::new(ChaChaRandom::from_os()?))
+            .await
+            .map_err(Box::<dyn std::error::Error>::from)
+    };
+    match args[..] {
+        [] | ["serve"] => serve(connect().await?).await,
+        ["preload", id] => {
+            let id = activity(id)?;
+            let preloaded = stock_admin::preload(&connect().await?.app, &id).await?;
+            let list = |counts: &luckydraw::ports::StockCounts| {
+                let mut entries: Vec<String> = counts.iter().map(|(prize, units)| format!("{prize}={units}")).collect();
+                entries.sort();
+                entries.join(", ")
+            };
+            println!("{id}: loaded {} (held by recorded draws: {})", list(&preloaded.remaining), list(&preloaded.held));
+            Ok(())
+        }
+        ["reconcile", id] => {
+            let id = activity(id)?;
+            let orphans = stock_admin::reconcile(&connect().await?.app, &id, Duration::from_secs(300)).await?;
+            println!("{id}: {} won draw(s) older than 5 minutes without an order", orphans.len());
+            for draw in orphans {
+                println!("  {} user {} prize {} at {}", draw.id, draw.user_id, draw.prize_id, draw.drawn_at);
+            }
+            Ok(())
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+async fn serve(connected: Connected) -> Result<(), Box<dyn std::error::Error>> {
+    let options = Options { sqs: connected.sqs, ..Options::from_env()? };
     // ALIPAY_* set: pay through that gateway (e.g. Alipay's own sandbox); otherwise the built-in one.
     let app = match AlipayConfig::from_env()? {
-        Some(alipay) => app.with_alipay(alipay)?,
-        None => app,
+        Some(alipay) => connected.app.with_alipay(alipay)?,
+        None => connected.app,
     };
-    let running = start(options, app, memory).await?;
+    let running = start(options, app, connected.memory).await?;
     println!("luckydraw is running at {}", running.url());
     if running.sandbox.is_some() {
         println!("  payments:    sandbox Alipay at {}/sandbox/alipay/ (keys generated for this run)", running.url());

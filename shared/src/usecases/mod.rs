@@ -6,3 +6,4 @@ pub mod drawing;
 pub mod order_events;
 pub mod payments;
 pub mod queries;
+pub mod stock_admin;

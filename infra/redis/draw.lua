@@ -1,0 +1,71 @@
+-- One draw, atomically: the duplicate check, the quota check, the pick, the decrement,
+-- the user's count and the draw log entry. It follows lottery::pick (shared/src/lottery.rs)
+-- step for step, so the same roll over the same counts picks the same slot as Rust.
+--
+-- KEYS[1] {act:ID}:stock  hash prize -> units left
+-- KEYS[2] {act:ID}:users  hash user -> draws made
+-- KEYS[3] {act:ID}:log    hash draw key -> "<outcome> <released 0|1> <prize> <user> <at ms>"
+-- ARGV    draw key, user, mode, limit (0 = none), roll (< 2^53), at ms, n,
+--         then n times: prize, weight, consolation (1|0), in wheel order
+-- Returns {'drawn', record} | {'not_loaded'} | {'quota_exceeded'} | {'sold_out'}
+
+local recorded = redis.call('HGET', KEYS[3], ARGV[1])
+if recorded then
+  return {'drawn', recorded}
+end
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {'not_loaded'}
+end
+local user, mode, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local drawn = tonumber(redis.call('HGET', KEYS[2], user) or '0')
+if limit > 0 and drawn >= limit then
+  return {'quota_exceeded'}
+end
+
+local n = tonumber(ARGV[7])
+local prizes, weights, consolation = {}, {}, {}
+for i = 1, n do
+  local at = 7 + (i - 1) * 3
+  prizes[i], weights[i], consolation[i] = ARGV[at + 1], tonumber(ARGV[at + 2]), ARGV[at + 3] == '1'
+end
+local counts = redis.call('HMGET', KEYS[1], unpack(prizes))
+local remaining, any_left = {}, false
+for i = 1, n do
+  remaining[i] = tonumber(counts[i] or '0')
+  any_left = any_left or remaining[i] > 0
+end
+if not any_left then
+  return {'sold_out'}
+end
+
+local function odds(i)
+  if mode == 'remaining_stock' then return remaining[i] end
+  if mode == 'weight_redistribute' and remaining[i] == 0 then return 0 end
+  return weights[i]
+end
+local total = 0
+for i = 1, n do total = total + odds(i) end
+if total == 0 then
+  return {'sold_out'}
+end
+-- Exact: rolls are below 2^53 and totals below 2^48, so both are whole doubles.
+local point = math.fmod(tonumber(ARGV[5]), total)
+local chosen = n
+for i = 1, n do
+  local width = odds(i)
+  if point < width then
+    chosen = i
+    break
+  end
+  point = point - width
+end
+
+local outcome = 'missed'
+if remaining[chosen] > 0 then
+  redis.call('HINCRBY', KEYS[1], prizes[chosen], -1)
+  outcome = consolation[chosen] and 'consolation' or 'won'
+end
+redis.call('HINCRBY', KEYS[2], user, 1)
+local record = outcome .. ' 0 ' .. prizes[chosen] .. ' ' .. user .. ' ' .. ARGV[6]
+redis.call('HSET', KEYS[3], ARGV[1], record)
+return {'drawn', record}

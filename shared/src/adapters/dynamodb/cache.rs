@@ -1,0 +1,145 @@
+//! Sessions and rate-limit counters in the table, for deployments without Redis. Both
+//! carry the `ttl` attribute, so DynamoDB deletes them once they are over; the expiry a
+//! session stores is checked against the caller's clock on every touch.
+//!
+//! | item | pk | sk | attributes |
+//! | --- | --- | --- | --- |
+//! | session | `SESSION#<sha256 of token>` | `SESSION` | the session, `expires_at` (ms), `ttl` (s) |
+//! | counter | `RATE#<key>#<window start ms>` | `RATE` | `count`, `ttl` (s) |
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::ReturnValue;
+
+use super::item::{from_item, to_item, with};
+use super::schema::TTL_ATTRIBUTE;
+use super::{Table, failed, is_condition_failure, key, n, number, s};
+use crate::domain::{Session, SessionKey, Timestamp};
+use crate::error::StoreError;
+use crate::ports::{RateLimits, Sessions, fixed_window};
+
+/// [`Sessions`] in DynamoDB.
+#[derive(Clone, Debug)]
+pub struct DynamoSessions {
+    table: Table,
+}
+
+/// [`RateLimits`] in DynamoDB.
+#[derive(Clone, Debug)]
+pub struct DynamoRateLimits {
+    table: Table,
+}
+
+impl DynamoSessions {
+    /// Sessions in `table`.
+    pub fn new(table: Table) -> Self {
+        Self { table }
+    }
+}
+
+impl DynamoRateLimits {
+    /// Counters in `table`.
+    pub fn new(table: Table) -> Self {
+        Self { table }
+    }
+}
+
+fn session_key(key: &SessionKey) -> String {
+    format!("SESSION#{}", key.as_str())
+}
+
+/// Epoch seconds at which DynamoDB may delete an item that is over at `at`.
+fn ttl(at: Timestamp) -> i64 {
+    at.as_secs() + 1
+}
+
+#[async_trait]
+impl Sessions for DynamoSessions {
+    async fn put(&self, key_: &SessionKey, session: &Session, expires_at: Timestamp) -> Result<(), StoreError> {
+        let item = with(
+            to_item(session)?,
+            [
+                ("pk", s(session_key(key_))),
+                ("sk", s("SESSION")),
+                ("expires_at", n(expires_at.as_millis())),
+                (TTL_ATTRIBUTE, n(ttl(expires_at))),
+            ],
+        );
+        let request = self.table.client.put_item().table_name(&self.table.name).set_item(Some(item));
+        request.send().await.map_err(failed("store a session"))?;
+        Ok(())
+    }
+
+    async fn touch(
+        &self,
+        key_: &SessionKey,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<Option<Session>, StoreError> {
+        let result = self
+            .table
+            .client
+            .update_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(session_key(key_), "SESSION")))
+            .update_expression("SET expires_at = :expires, #ttl = :ttl")
+            .condition_expression("expires_at > :now")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":expires", n(expires_at.as_millis()))
+            .expression_attribute_values(":ttl", n(ttl(expires_at)))
+            .expression_attribute_values(":now", n(now.as_millis()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        match result {
+            Ok(output) => output.attributes.as_ref().map(from_item).transpose(),
+            Err(error) if is_condition_failure(&error) => Ok(None),
+            Err(error) => Err(failed("touch a session")(error)),
+        }
+    }
+
+    async fn delete(&self, key_: &SessionKey) -> Result<(), StoreError> {
+        let request = self
+            .table
+            .client
+            .delete_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(session_key(key_), "SESSION")));
+        request.send().await.map_err(failed("end a session"))?;
+        Ok(())
+    }
+}
+
+fn counter_key(key: &str, start: Timestamp) -> String {
+    format!("RATE#{key}#{}", start.as_millis())
+}
+
+#[async_trait]
+impl RateLimits for DynamoRateLimits {
+    async fn hit(&self, key_: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError> {
+        let (start, end) = fixed_window(window, now);
+        let output = self
+            .table
+            .client
+            .update_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(counter_key(key_, start), "RATE")))
+            .update_expression("ADD #count :one SET #ttl = :ttl")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_names("#ttl", TTL_ATTRIBUTE)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":ttl", n(ttl(end)))
+            .return_values(ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(failed("count a rate-limited event"))?;
+        number(&output.attributes.unwrap_or_default(), "count")
+    }
+
+    async fn count(&self, key_: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError> {
+        let (start, _) = fixed_window(window, now);
+        let item = self.table.get(counter_key(key_, start), "RATE").await?;
+        item.map_or(Ok(0), |item| number(&item, "count"))
+    }
+}

@@ -1,0 +1,42 @@
+//! The DynamoDB adapters against the conformance suites, through the real AWS SDK on a
+//! `moto_server` the harness starts on loopback; each test in a fresh table of its own.
+
+use std::sync::Arc;
+
+use luckydraw::adapters::dynamodb::{DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock};
+use luckydraw::config::backends::ShardPlan;
+use luckydraw::testing::conformance::sessions::SessionPair;
+use luckydraw::testing::services;
+
+async fn stock() -> Arc<DynamoStock> {
+    Arc::new(DynamoStock::new(services::dynamo_table().await, ShardPlan::uniform(4)))
+}
+
+async fn single_shard_stock() -> Arc<DynamoStock> {
+    Arc::new(DynamoStock::new(services::dynamo_table().await, ShardPlan::uniform(1)))
+}
+
+async fn records() -> Arc<DynamoRecords> {
+    Arc::new(DynamoRecords::new(services::dynamo_table().await))
+}
+
+async fn cache() -> Arc<SessionPair> {
+    let table = services::dynamo_table().await;
+    Arc::new(SessionPair(Arc::new(DynamoSessions::new(table.clone())), Arc::new(DynamoRateLimits::new(table))))
+}
+
+mod stock {
+    luckydraw::stock_store_conformance!(super::stock);
+}
+mod single_shard_stock {
+    luckydraw::stock_store_conformance!(super::single_shard_stock);
+}
+mod users {
+    luckydraw::users_conformance!(super::records);
+}
+mod orders {
+    luckydraw::orders_conformance!(super::records);
+}
+mod sessions {
+    luckydraw::sessions_conformance!(super::cache);
+}

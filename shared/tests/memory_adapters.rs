@@ -1,0 +1,55 @@
+//! The memory adapters against every port's conformance suite: the embedded default and
+//! the test double must keep the same contract as the real backends.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use luckydraw::adapters::memory::{MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock};
+use luckydraw::ports::Queue;
+use luckydraw::testing::conformance::queue::QueueProbe;
+use luckydraw::testing::conformance::sessions::SessionPair;
+
+async fn stock() -> Arc<MemoryStock> {
+    Arc::new(MemoryStock::new())
+}
+
+async fn records() -> Arc<MemoryRecords> {
+    Arc::new(MemoryRecords::new())
+}
+
+async fn cache() -> Arc<SessionPair> {
+    Arc::new(SessionPair(Arc::new(MemorySessions::default()), Arc::new(MemoryRateLimits::default())))
+}
+
+struct MemoryProbe(Arc<MemoryQueue>);
+
+#[async_trait]
+impl QueueProbe for MemoryProbe {
+    fn queue(&self) -> Arc<dyn Queue> {
+        self.0.clone()
+    }
+
+    async fn take_all(&self) -> Vec<(String, Option<String>)> {
+        self.0.receive(usize::MAX).into_iter().map(|envelope| (envelope.body, None)).collect()
+    }
+}
+
+async fn queue() -> Arc<MemoryProbe> {
+    Arc::new(MemoryProbe(Arc::new(MemoryQueue::new())))
+}
+
+mod stock {
+    luckydraw::stock_store_conformance!(super::stock);
+}
+mod users {
+    luckydraw::users_conformance!(super::records);
+}
+mod orders {
+    luckydraw::orders_conformance!(super::records);
+}
+mod sessions {
+    luckydraw::sessions_conformance!(super::cache);
+}
+mod queue {
+    luckydraw::queue_conformance!(super::queue);
+}

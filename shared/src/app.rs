@@ -7,11 +7,11 @@ use aws_config::{BehaviorVersion, SdkConfig};
 
 use crate::adapters::alipay::{AlipayGateway, NoGateway};
 use crate::adapters::cached::CachedActivities;
-use crate::adapters::dynamodb::{DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, Table};
+use crate::adapters::dynamodb::{DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, Table};
 use crate::adapters::memory::{
     MemoryPayLinks, MemoryPayments, MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock,
 };
-use crate::adapters::redis::{RedisConnection, RedisKeys, RedisRateLimits, RedisSessions, RedisStock};
+use crate::adapters::redis::{RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock};
 use crate::adapters::sqs::SqsQueue;
 use crate::adapters::system::{ChaChaRandom, SystemClock};
 use crate::config::backends::{Backends, QueueBackend, RecordBackend, SessionBackend, StockBackend};
@@ -143,11 +143,13 @@ impl App {
             SessionBackend::Memory => {}
             SessionBackend::Redis => {
                 app.sessions = Arc::new(RedisSessions::new(redis()?, keys.clone()));
-                app.rate_limits = Arc::new(RedisRateLimits::new(redis()?, keys));
+                app.rate_limits = Arc::new(RedisRateLimits::new(redis()?, keys.clone()));
+                app.pay_links = Arc::new(RedisPayLinks::new(redis()?, keys));
             }
             SessionBackend::DynamoDb => {
                 app.sessions = Arc::new(DynamoSessions::new(table()?));
                 app.rate_limits = Arc::new(DynamoRateLimits::new(table()?));
+                app.pay_links = Arc::new(DynamoPayLinks::new(table()?));
             }
         }
         Ok((app, memory))

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use luckydraw::adapters::dynamodb::{DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock};
+use luckydraw::adapters::dynamodb::{DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock};
 use luckydraw::config::backends::ShardPlan;
 use luckydraw::testing::conformance::sessions::SessionPair;
 use luckydraw::testing::services;
@@ -25,6 +25,10 @@ async fn cache() -> Arc<SessionPair> {
     Arc::new(SessionPair(Arc::new(DynamoSessions::new(table.clone())), Arc::new(DynamoRateLimits::new(table))))
 }
 
+async fn pay_links() -> Arc<DynamoPayLinks> {
+    Arc::new(DynamoPayLinks::new(services::dynamo_table().await))
+}
+
 mod stock {
     luckydraw::stock_store_conformance!(super::stock);
 }
@@ -39,4 +43,7 @@ mod orders {
 }
 mod sessions {
     luckydraw::sessions_conformance!(super::cache);
+}
+mod pay_links {
+    luckydraw::pay_links_conformance!(super::pay_links);
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use luckydraw::adapters::memory::{MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock};
+use luckydraw::adapters::memory::{
+    MemoryPayLinks, MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock,
+};
 use luckydraw::ports::Queue;
 use luckydraw::testing::conformance::queue::QueueProbe;
 use luckydraw::testing::conformance::sessions::SessionPair;
@@ -19,6 +21,10 @@ async fn records() -> Arc<MemoryRecords> {
 
 async fn cache() -> Arc<SessionPair> {
     Arc::new(SessionPair(Arc::new(MemorySessions::default()), Arc::new(MemoryRateLimits::default())))
+}
+
+async fn pay_links() -> Arc<MemoryPayLinks> {
+    Arc::new(MemoryPayLinks::default())
 }
 
 struct MemoryProbe(Arc<MemoryQueue>);
@@ -49,6 +55,9 @@ mod orders {
 }
 mod sessions {
     luckydraw::sessions_conformance!(super::cache);
+}
+mod pay_links {
+    luckydraw::pay_links_conformance!(super::pay_links);
 }
 mod queue {
     luckydraw::queue_conformance!(super::queue);

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use luckydraw::adapters::redis::{RedisConnection, RedisKeys, RedisRateLimits, RedisSessions, RedisStock};
+use luckydraw::adapters::redis::{
+    RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock,
+};
 use luckydraw::testing::conformance::sessions::SessionPair;
 use luckydraw::testing::services;
 
@@ -18,12 +20,20 @@ fn cache_on((connection, keys): (RedisConnection, RedisKeys)) -> Arc<SessionPair
     Arc::new(SessionPair(sessions, Arc::new(RedisRateLimits::new(connection, keys))))
 }
 
+fn pay_links_on((connection, keys): (RedisConnection, RedisKeys)) -> Arc<RedisPayLinks> {
+    Arc::new(RedisPayLinks::new(connection, keys))
+}
+
 async fn stock() -> Arc<RedisStock> {
     stock_on(services::redis().await)
 }
 
 async fn cache() -> Arc<SessionPair> {
     cache_on(services::redis().await)
+}
+
+async fn pay_links() -> Arc<RedisPayLinks> {
+    pay_links_on(services::redis().await)
 }
 
 async fn cluster_stock() -> Arc<RedisStock> {
@@ -34,17 +44,27 @@ async fn cluster_cache() -> Arc<SessionPair> {
     cache_on(services::redis_cluster().await)
 }
 
+async fn cluster_pay_links() -> Arc<RedisPayLinks> {
+    pay_links_on(services::redis_cluster().await)
+}
+
 mod stock {
     luckydraw::stock_store_conformance!(super::stock);
 }
 mod sessions {
     luckydraw::sessions_conformance!(super::cache);
 }
+mod pay_links {
+    luckydraw::pay_links_conformance!(super::pay_links);
+}
 mod cluster_stock {
     luckydraw::stock_store_conformance!(super::cluster_stock);
 }
 mod cluster_sessions {
     luckydraw::sessions_conformance!(super::cluster_cache);
+}
+mod cluster_pay_links {
+    luckydraw::pay_links_conformance!(super::cluster_pay_links);
 }
 
 /// The Lua script reduces rolls with `math.fmod` on doubles: exact only because rolls stay

@@ -41,12 +41,12 @@ pub enum QueueBackend {
     Sqs,
 }
 
-/// Where sessions and rate-limit counters live (`LUCKYDRAW_SESSIONS`).
+/// Where sessions, rate-limit counters and cached pay links live (`LUCKYDRAW_SESSIONS`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SessionBackend {
     /// In this process.
     Memory,
-    /// Redis keys with a sliding TTL.
+    /// Redis keys with TTLs (a session's slides with use).
     Redis,
     /// DynamoDB items with a TTL attribute.
     DynamoDb,
@@ -88,7 +88,7 @@ pub struct Backends {
     pub stock: StockBackend,
     /// The order queue.
     pub queue: QueueBackend,
-    /// Sessions and rate limits.
+    /// Sessions, rate limits and pay links.
     pub sessions: SessionBackend,
     /// Redis, when something uses it.
     pub redis: Option<RedisTarget>,

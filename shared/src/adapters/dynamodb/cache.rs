@@ -1,11 +1,12 @@
-//! Sessions and rate-limit counters in the table, for deployments without Redis. Both
-//! carry the `ttl` attribute, so DynamoDB deletes them once they are over; the expiry a
-//! session stores is checked against the caller's clock on every touch.
+//! Sessions, rate-limit counters and pay links in the table, for deployments without
+//! Redis. All carry the `ttl` attribute, so DynamoDB deletes them once they are over; the
+//! expiry a session or a pay link stores is checked against the caller's clock.
 //!
 //! | item | pk | sk | attributes |
 //! | --- | --- | --- | --- |
 //! | session | `SESSION#<sha256 of token>` | `SESSION` | the session, `expires_at` (ms), `ttl` (s) |
 //! | counter | `RATE#<key>#<window start ms>` | `RATE` | `count`, `ttl` (s) |
+//! | pay link | `PAYLINK#<order id>` | `PAYLINK` | `url`, `expires_at` (ms), `ttl` (s) |
 
 use std::time::Duration;
 
@@ -14,10 +15,10 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use super::item::{from_item, to_item, with};
 use super::schema::TTL_ATTRIBUTE;
-use super::{Table, failed, is_condition_failure, key, n, number, s};
-use crate::domain::{Session, SessionKey, Timestamp};
+use super::{Item, Table, failed, is_condition_failure, key, n, number, s, string};
+use crate::domain::{OrderId, PayLink, Session, SessionKey, Timestamp};
 use crate::error::StoreError;
-use crate::ports::{RateLimits, Sessions, fixed_window};
+use crate::ports::{PayLinks, RateLimits, Sessions, fixed_window};
 
 /// [`Sessions`] in DynamoDB.
 #[derive(Clone, Debug)]
@@ -31,6 +32,12 @@ pub struct DynamoRateLimits {
     table: Table,
 }
 
+/// [`PayLinks`] in DynamoDB.
+#[derive(Clone, Debug)]
+pub struct DynamoPayLinks {
+    table: Table,
+}
+
 impl DynamoSessions {
     /// Sessions in `table`.
     pub fn new(table: Table) -> Self {
@@ -40,6 +47,13 @@ impl DynamoSessions {
 
 impl DynamoRateLimits {
     /// Counters in `table`.
+    pub fn new(table: Table) -> Self {
+        Self { table }
+    }
+}
+
+impl DynamoPayLinks {
+    /// Pay links in `table`.
     pub fn new(table: Table) -> Self {
         Self { table }
     }
@@ -142,4 +156,50 @@ impl RateLimits for DynamoRateLimits {
         let item = self.table.get(counter_key(key_, start), "RATE").await?;
         item.map_or(Ok(0), |item| number(&item, "count"))
     }
+}
+
+fn pay_link_key(order: &OrderId) -> String {
+    format!("PAYLINK#{order}")
+}
+
+/// How many times `put_if_absent` tries when the link it lost to is gone by the time it reads it.
+const PAY_LINK_ATTEMPTS: usize = 3;
+
+#[async_trait]
+impl PayLinks for DynamoPayLinks {
+    async fn get(&self, order: &OrderId, now: Timestamp) -> Result<Option<PayLink>, StoreError> {
+        let item = self.table.get(pay_link_key(order), "PAYLINK").await?;
+        let link = item.as_ref().map(parse_pay_link).transpose()?;
+        Ok(link.filter(|link| now < link.expires_at))
+    }
+
+    async fn put_if_absent(&self, order: &OrderId, link: &PayLink, now: Timestamp) -> Result<PayLink, StoreError> {
+        let item = with(
+            key(pay_link_key(order), "PAYLINK"),
+            [
+                ("url", s(link.url.as_str())),
+                ("expires_at", n(link.expires_at.as_millis())),
+                (TTL_ATTRIBUTE, n(ttl(link.expires_at))),
+            ],
+        );
+        let vacant = "attribute_not_exists(pk) OR expires_at <= :now";
+        for _ in 0..PAY_LINK_ATTEMPTS {
+            let values = vec![(":now", n(now.as_millis()))];
+            if self.table.put_if(item.clone(), vacant, &[], values, "cache a pay link").await? {
+                return Ok(link.clone());
+            }
+            // A live link is cached: it stays, unless it vanished since (then try again).
+            if let Some(cached) = self.get(order, now).await? {
+                return Ok(cached);
+            }
+        }
+        Err(StoreError::new(format!("dynamodb: the pay link of order {order} keeps changing")))
+    }
+}
+
+/// Reads a pay link item.
+fn parse_pay_link(item: &Item) -> Result<PayLink, StoreError> {
+    let expires_at = i64::try_from(number(item, "expires_at")?)
+        .map_err(|_| StoreError::new("dynamodb: a pay link expires out of range"))?;
+    Ok(PayLink { url: string(item, "url")?.to_owned(), expires_at: Timestamp::from_millis(expires_at) })
 }

@@ -1,7 +1,8 @@
 //! DynamoDB adapters over one table (`TABLE_NAME`): users, activities with their prizes,
-//! orders, draws and sharded stock, sessions and rate-limit counters. Every state change
-//! is a conditional write. The single-table design, its keys, indexes and access patterns
-//! are described in `docs/data-model.md`; [`schema`] creates the table where allowed.
+//! orders, draws and sharded stock, sessions, rate-limit counters and pay links. Every
+//! state change is a conditional write. The single-table design, its keys, indexes and
+//! access patterns are described in `docs/data-model.md`; [`schema`] creates the table
+//! where allowed.
 
 mod cache;
 mod item;
@@ -14,10 +15,11 @@ use std::collections::HashMap;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-pub use cache::{DynamoRateLimits, DynamoSessions};
+pub use cache::{DynamoPayLinks, DynamoRateLimits, DynamoSessions};
 pub use records::DynamoRecords;
 pub use stock::DynamoStock;
 
+use crate::domain::OrderId;
 use crate::error::StoreError;
 
 /// An item as the SDK sends and receives it.
@@ -100,6 +102,68 @@ impl Table {
             }
         }
     }
+
+    /// Puts `item` if `condition` holds, its `#names` and `:values` bound as given;
+    /// `Ok(false)` if it did not, and nothing changed.
+    pub(super) async fn put_if(
+        &self,
+        item: Item,
+        condition: &str,
+        names: &[(&str, &str)],
+        values: Vec<(&str, AttributeValue)>,
+        context: &'static str,
+    ) -> Result<bool, StoreError> {
+        let names: HashMap<String, String> =
+            names.iter().map(|(placeholder, name)| (placeholder.to_string(), name.to_string())).collect();
+        let values: Item = values.into_iter().map(|(placeholder, value)| (placeholder.to_owned(), value)).collect();
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.name)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .set_expression_attribute_names((!names.is_empty()).then_some(names))
+            .set_expression_attribute_values((!values.is_empty()).then_some(values))
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(error) if is_condition_failure(&error) => Ok(false),
+            Err(error) => Err(failed(context)(error)),
+        }
+    }
+
+    /// The items of every one of `partitions` of an index, each read as
+    /// [`Table::query_index`] reads one (ascending), all at once; in no particular order.
+    pub(super) async fn query_partitions(
+        &self,
+        index: &'static str,
+        partitions: impl IntoIterator<Item = String>,
+        before: Option<String>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut reads = tokio::task::JoinSet::new();
+        for partition in partitions {
+            let (table, before) = (self.clone(), before.clone());
+            reads.spawn(async move { table.query_index(index, partition, before, false, limit).await });
+        }
+        let mut items = Vec::new();
+        while let Some(read) = reads.join_next().await {
+            let read = read.map_err(|error| StoreError::caused_by("dynamodb: an index read stopped", error))?;
+            items.extend(read?);
+        }
+        Ok(items)
+    }
+}
+
+/// How many partitions a hot index key is spread over (an activity's draws, the pending
+/// orders): one index partition takes about 1,000 writes/s, so 16 take a storm.
+const INDEX_PARTITIONS: u64 = 16;
+
+/// The random tail of an order id (the last 48 bits of its UUIDv7; a draw's is its
+/// order's), to spread writes over shards and index partitions.
+fn spread(id: &OrderId) -> u64 {
+    u64::from_str_radix(&id.to_string()[20..], 16).unwrap_or(0)
 }
 
 /// The primary key attributes of an item.

@@ -1,4 +1,4 @@
-//! Sessions, rate-limit counters and pay links in memory (Redis plays this part on AWS).
+//! Sessions, rate-limit counters and pay links in memory (Redis or DynamoDB play this part on AWS).
 
 use std::collections::HashMap;
 use std::sync::Mutex;

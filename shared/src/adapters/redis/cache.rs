@@ -1,7 +1,8 @@
-//! Sessions and rate-limit counters in Redis. A session's key expires with it and every
-//! touch pushes the expiry on (a sliding TTL); a rate-limit counter lives for its window.
-//! The expiry written with the value is checked against the caller's clock, so the TTL
-//! only collects garbage and never decides alone.
+//! Sessions, rate-limit counters and pay links in Redis. A session's key expires with it
+//! and every touch pushes the expiry on (a sliding TTL); a rate-limit counter lives for its
+//! window; a pay link until its trade's deadline. The expiry written with a session or a
+//! link is checked against the caller's clock, so the TTL only collects garbage and never
+//! decides alone.
 
 use std::time::Duration;
 
@@ -9,9 +10,9 @@ use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
 
 use super::{RedisConnection, RedisKeys, failed};
-use crate::domain::{Session, SessionKey, Timestamp};
+use crate::domain::{OrderId, PayLink, Session, SessionKey, Timestamp};
 use crate::error::StoreError;
-use crate::ports::{RateLimits, Sessions, fixed_window};
+use crate::ports::{PayLinks, RateLimits, Sessions, fixed_window};
 
 /// [`Sessions`] in Redis: `<prefix>:session:<key>` holds `<expires at ms> <session json>`.
 pub struct RedisSessions {
@@ -27,6 +28,13 @@ pub struct RedisRateLimits {
     hit: Script,
 }
 
+/// [`PayLinks`] in Redis: `<prefix>:paylink:<order id>` holds `<expires at ms> <url>`.
+pub struct RedisPayLinks {
+    connection: RedisConnection,
+    keys: RedisKeys,
+    put: Script,
+}
+
 impl RedisSessions {
     /// Sessions on `connection`, under `keys`.
     pub fn new(connection: RedisConnection, keys: RedisKeys) -> Self {
@@ -38,6 +46,13 @@ impl RedisRateLimits {
     /// Counters on `connection`, under `keys`.
     pub fn new(connection: RedisConnection, keys: RedisKeys) -> Self {
         Self { connection, keys, hit: Script::new(include_str!("../../../../infra/redis/hit.lua")) }
+    }
+}
+
+impl RedisPayLinks {
+    /// Pay links on `connection`, under `keys`.
+    pub fn new(connection: RedisConnection, keys: RedisKeys) -> Self {
+        Self { connection, keys, put: Script::new(include_str!("../../../../infra/redis/pay_link_put.lua")) }
     }
 }
 
@@ -112,4 +127,36 @@ impl RateLimits for RedisRateLimits {
             .map_err(failed("read a counter"))?;
         Ok(count.unwrap_or(0))
     }
+}
+
+#[async_trait]
+impl PayLinks for RedisPayLinks {
+    async fn get(&self, order: &OrderId, now: Timestamp) -> Result<Option<PayLink>, StoreError> {
+        let stored: Option<String> =
+            self.connection.clone().get(self.keys.pay_link(order)).await.map_err(failed("read a pay link"))?;
+        let link = stored.as_deref().map(parse_pay_link).transpose()?;
+        Ok(link.filter(|link| now < link.expires_at))
+    }
+
+    async fn put_if_absent(&self, order: &OrderId, link: &PayLink, now: Timestamp) -> Result<PayLink, StoreError> {
+        let stays: String = self
+            .put
+            .key(self.keys.pay_link(order))
+            .arg(now.as_millis())
+            .arg(link.expires_at.as_millis())
+            .arg(&link.url)
+            .arg(ttl_ms(now, link.expires_at))
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(failed("cache a pay link"))?;
+        parse_pay_link(&stays)
+    }
+}
+
+/// Reads `<expires at ms> <url>`.
+fn parse_pay_link(stored: &str) -> Result<PayLink, StoreError> {
+    let corrupt = || StoreError::new(format!("redis: unreadable pay link {stored:?}"));
+    let (expires_at, url) = stored.split_once(' ').ok_or_else(corrupt)?;
+    let expires_at = Timestamp::from_millis(expires_at.parse().map_err(|_| corrupt())?);
+    Ok(PayLink { url: url.to_owned(), expires_at })
 }

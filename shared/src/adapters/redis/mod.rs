@@ -1,5 +1,5 @@
 //! Redis adapters: stock, quotas and the draw log as Lua scripts over one hash slot per
-//! activity; sessions and rate-limit counters as keys with TTLs. The key layout and the
+//! activity; sessions, rate-limit counters and pay links as keys with TTLs. The key layout and the
 //! scripts are described in `docs/redis.md`; the scripts live in `infra/redis/`.
 
 mod cache;
@@ -10,11 +10,11 @@ use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
 use redis::{Cmd, Pipeline, RedisError, RedisFuture, Value};
 
-pub use cache::{RedisRateLimits, RedisSessions};
+pub use cache::{RedisPayLinks, RedisRateLimits, RedisSessions};
 pub use stock::RedisStock;
 
 use crate::config::backends::{RedisMode, RedisTarget, redacted};
-use crate::domain::ActivityId;
+use crate::domain::{ActivityId, OrderId};
 use crate::error::StoreError;
 
 /// A connection to one Redis server or to a Redis Cluster; cheap to clone (multiplexed),
@@ -118,6 +118,11 @@ impl RedisKeys {
     /// A rate-limit counter for the window starting at `window_start` (ms).
     fn rate(&self, key: &str, window_start: i64) -> String {
         format!("{}:rate:{key}:{window_start}", self.prefix)
+    }
+
+    /// An order's cached pay link.
+    fn pay_link(&self, order: &OrderId) -> String {
+        format!("{}:paylink:{order}", self.prefix)
     }
 }
 

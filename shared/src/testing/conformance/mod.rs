@@ -8,6 +8,7 @@
 //! ```
 
 pub mod orders;
+pub mod pay_links;
 pub mod queue;
 pub mod sessions;
 pub mod stock;
@@ -74,6 +75,7 @@ macro_rules! orders_conformance {
                 updates_apply_only_on_the_expected_status,
                 a_users_orders_come_newest_first,
                 overdue_lists_pending_orders_by_deadline,
+                overdue_takes_the_earliest_deadlines_of_all,
             ]
         );
     };
@@ -96,5 +98,21 @@ macro_rules! sessions_conformance {
 macro_rules! queue_conformance {
     ($factory:expr) => {
         $crate::conformance_tests!(queue, $factory, [every_message_sent_arrives_once_as_sent]);
+    };
+}
+
+/// The [`PayLinks`](crate::ports::PayLinks) suite.
+#[macro_export]
+macro_rules! pay_links_conformance {
+    ($factory:expr) => {
+        $crate::conformance_tests!(
+            pay_links,
+            $factory,
+            [
+                a_link_is_cached_until_it_expires,
+                the_first_live_link_stays_until_it_expires,
+                concurrent_puts_agree_on_one_link,
+            ]
+        );
     };
 }

@@ -166,7 +166,8 @@ pub trait Orders: Send + Sync {
     async fn of_user(&self, user: &UserId) -> Result<Vec<Order>, StoreError>;
     /// Replaces the order if its stored status is still `expected`; `Ok(false)` if not.
     async fn update(&self, order: &Order, expected: OrderStatus) -> Result<bool, StoreError>;
-    /// Up to `limit` orders still pending payment with a deadline at or before `now`.
+    /// Up to `limit` orders still pending payment with a deadline at or before `now`,
+    /// earliest deadline first.
     async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError>;
 }
 

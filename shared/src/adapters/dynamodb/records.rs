@@ -5,14 +5,14 @@
 //! | user | `USER#<id>` | `USER` | |
 //! | username claim | `USERNAME#<name>` | `USERNAME` | |
 //! | activity | `ACTIVITY#<id>` | `ACTIVITY` | gsi1 `ACTIVITIES` / `<id>` |
-//! | order | `ORDER#<id>` | `ORDER` | gsi1 `USER#<user>#ORDERS` / `<created ms>#<id>`; gsi2 `PENDING` / `<deadline ms>#<id>` while pending |
+//! | order | `ORDER#<id>` | `ORDER` | gsi1 `USER#<user>#ORDERS` / `<created ms>#<id>`; gsi2 `PENDING#<0..15>` / `<deadline ms>#<id>` while pending |
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::item::{from_item, to_item, with};
 use super::schema::{GSI1, GSI2};
-use super::{Item, Table, cancellation_codes, failed, is_condition_failure, s, sortable};
+use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, s, sortable, spread};
 use crate::domain::{Activity, ActivityId, Order, OrderId, OrderStatus, Timestamp, User, UserId, Username};
 use crate::error::StoreError;
 use crate::ports::{Activities, Orders, Users};
@@ -27,36 +27,6 @@ impl DynamoRecords {
     /// Records in `table`.
     pub fn new(table: Table) -> Self {
         Self { table }
-    }
-}
-
-impl DynamoRecords {
-    /// Writes the whole order if `condition` holds (`:expected` is the expected status);
-    /// `Ok(false)` if it did not, and nothing changed.
-    async fn put_order_if(
-        &self,
-        order: &Order,
-        condition: &str,
-        expected: Option<OrderStatus>,
-    ) -> Result<bool, StoreError> {
-        let result = self
-            .table
-            .client
-            .put_item()
-            .table_name(&self.table.name)
-            .set_item(Some(order_item(order)?))
-            .condition_expression(condition)
-            .set_expression_attribute_names(expected.map(|_| [("#status".to_owned(), "status".to_owned())].into()))
-            .set_expression_attribute_values(
-                expected.map(|status| [(":expected".to_owned(), s(status.as_str()))].into()),
-            )
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(error) if is_condition_failure(&error) => Ok(false),
-            Err(error) => Err(failed("write an order")(error)),
-        }
     }
 }
 
@@ -76,6 +46,11 @@ fn order_key(id: &OrderId) -> String {
     format!("ORDER#{id}")
 }
 
+/// One of the partitions of index 2 that pending orders are spread over.
+fn pending_partition(partition: u64) -> String {
+    format!("PENDING#{partition}")
+}
+
 /// An order as an item, with its index keys: a user's orders, and pending by deadline.
 fn order_item(order: &Order) -> Result<Item, StoreError> {
     let mut item = with(
@@ -91,7 +66,7 @@ fn order_item(order: &Order) -> Result<Item, StoreError> {
         item = with(
             item,
             [
-                ("gsi2pk", s("PENDING")),
+                ("gsi2pk", s(pending_partition(spread(&order.id) % INDEX_PARTITIONS))),
                 ("gsi2sk", s(format!("{}#{}", sortable(order.pay_deadline.as_millis()), order.id))),
             ],
         );
@@ -174,7 +149,7 @@ impl Activities for DynamoRecords {
 #[async_trait]
 impl Orders for DynamoRecords {
     async fn insert(&self, order: &Order) -> Result<bool, StoreError> {
-        self.put_order_if(order, "attribute_not_exists(pk)", None).await
+        self.table.put_if(order_item(order)?, "attribute_not_exists(pk)", &[], vec![], "insert an order").await
     }
 
     async fn get(&self, id: &OrderId) -> Result<Option<Order>, StoreError> {
@@ -188,15 +163,21 @@ impl Orders for DynamoRecords {
     }
 
     async fn update(&self, order: &Order, expected: OrderStatus) -> Result<bool, StoreError> {
-        self.put_order_if(order, "#status = :expected", Some(expected)).await
+        let (names, values) = ([("#status", "status")], vec![(":expected", s(expected.as_str()))]);
+        self.table.put_if(order_item(order)?, "#status = :expected", &names, values, "update an order").await
     }
 
     async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError> {
         // `<deadline>#<id>` < `<now>$` exactly when deadline <= now ('#' sorts before '$').
         let before = format!("{}$", sortable(now.as_millis()));
-        let items = self.table.query_index(GSI2, "PENDING".into(), Some(before), false, Some(limit)).await?;
-        let orders: Vec<Order> = items.iter().map(from_item).collect::<Result<_, _>>()?;
+        let partitions = (0..INDEX_PARTITIONS).map(pending_partition);
+        // Each partition's earliest `limit`, merged: the earliest `limit` of all.
+        let items = self.table.query_partitions(GSI2, partitions, Some(before), Some(limit)).await?;
+        let mut orders: Vec<Order> = items.iter().map(from_item).collect::<Result<_, _>>()?;
         // The index is eventually consistent: keep only what is still pending and due.
-        Ok(orders.into_iter().filter(|order| order.is_overdue(now)).collect())
+        orders.retain(|order| order.is_overdue(now));
+        orders.sort_by_key(|order| (order.pay_deadline, order.id));
+        orders.truncate(limit);
+        Ok(orders)
     }
 }

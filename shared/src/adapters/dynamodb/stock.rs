@@ -24,7 +24,7 @@ use aws_sdk_dynamodb::types::{
 
 use super::item::{from_item, to_item, with};
 use super::schema::GSI1;
-use super::{Item, Table, cancellation_codes, failed, key, n, number, s, string};
+use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, spread, string};
 use crate::config::backends::ShardPlan;
 use crate::domain::{ActivityId, DrawId, DrawRecord, PrizeId, UserId};
 use crate::error::StoreError;
@@ -32,8 +32,6 @@ use crate::ports::{DrawTicket, Release, StockCounts, StockError, StockStore};
 
 /// Reads and transactions one draw may make before giving up (503).
 const MAX_ATTEMPTS: u32 = 8;
-/// Partitions of an activity's draws in index 1, so a storm does not heat one index key.
-const DRAW_PARTITIONS: u64 = 16;
 /// BatchGetItem takes at most 100 keys, BatchWriteItem 25 requests.
 const BATCH_GET: usize = 100;
 const BATCH_WRITE: usize = 25;
@@ -304,17 +302,11 @@ fn draw_key(draw: &DrawId) -> String {
     format!("DRAW#{draw}")
 }
 
-/// The random tail of a draw id (the last 48 bits of its UUIDv7), to spread its writes.
-fn spread(draw: &DrawId) -> u64 {
-    let hex = draw.order_id().to_string();
-    u64::from_str_radix(&hex[20..], 16).unwrap_or(0)
-}
-
 fn draw_keys(draw: &DrawId) -> [(&'static str, AttributeValue); 4] {
     [
         ("pk", s(draw_key(draw))),
         ("sk", s("DRAW")),
-        ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(draw) % DRAW_PARTITIONS))),
+        ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(&draw.order_id()) % INDEX_PARTITIONS))),
         ("gsi1sk", s(draw.to_string())),
     ]
 }
@@ -334,7 +326,7 @@ fn split(units: u64, shards: u64) -> impl Iterator<Item = u64> {
 
 /// A pause before retrying a conflicting transaction, growing with each attempt.
 async fn back_off(attempt: u32, draw: &DrawId) {
-    let jitter = spread(draw) % 5;
+    let jitter = spread(&draw.order_id()) % 5;
     tokio::time::sleep(Duration::from_millis((2 + jitter) << attempt.min(6))).await;
 }
 
@@ -393,7 +385,7 @@ impl StockStore for DynamoStock {
             let record = ticket.record(&slot.prize_id, outcome);
             let shards: Vec<Option<u64>> = if take {
                 let units = &snapshot.shards[&slot.prize_id];
-                let start = spread(&ticket.draw_id) as usize;
+                let start = spread(&ticket.draw_id.order_id()) as usize;
                 let order = (0..units.len()).map(|i| (start + i) % units.len());
                 order.filter(|&k| units[k] > 0).map(|k| Some(k as u64)).collect()
             } else {
@@ -483,15 +475,9 @@ impl StockStore for DynamoStock {
     }
 
     async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
-        let mut records = Vec::new();
-        for partition in 0..DRAW_PARTITIONS {
-            let items =
-                self.table.query_index(GSI1, format!("DRAWS#{activity}#{partition}"), None, false, None).await?;
-            for item in &items {
-                records.push(from_item(item)?);
-            }
-        }
-        Ok(records)
+        let partitions = (0..INDEX_PARTITIONS).map(|partition| format!("DRAWS#{activity}#{partition}"));
+        let items = self.table.query_partitions(GSI1, partitions, None, None).await?;
+        items.iter().map(from_item).collect()
     }
 }
 

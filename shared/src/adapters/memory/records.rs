@@ -105,7 +105,7 @@ impl Orders for MemoryRecords {
     async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError> {
         let state = lock(&self.state);
         let mut due: Vec<Order> = state.orders.values().filter(|order| order.is_overdue(now)).cloned().collect();
-        due.sort_by_key(|order| order.pay_deadline);
+        due.sort_by_key(|order| (order.pay_deadline, order.id));
         due.truncate(limit);
         Ok(due)
     }

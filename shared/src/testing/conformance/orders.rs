@@ -8,10 +8,11 @@ use crate::ports::Orders;
 use crate::testing::START;
 use crate::testing::conformance::stock::{activity, user};
 
-/// A pending order of `user` won at `START + won_secs`, due `pay_secs` later.
+/// A pending order of `user` won at `START + won_secs`, due `pay_secs` later; `n` ends
+/// its id, so consecutive orders land in different partitions of a spread index.
 fn order(n: u64, user: UserId, won_secs: u64, pay_secs: u64) -> Order {
     let mut bytes = [7; 10];
-    bytes[..8].copy_from_slice(&n.to_be_bytes());
+    bytes[2..].copy_from_slice(&n.to_be_bytes());
     let draw_id = DrawId::generate(&activity("spring"), START.plus(Duration::from_secs(won_secs)), bytes);
     let won_at = START.plus(Duration::from_secs(won_secs));
     Order {
@@ -84,4 +85,21 @@ pub async fn overdue_lists_pending_orders_by_deadline(orders: Arc<dyn Orders>) {
     assert_eq!(ids(orders.overdue(now, 10).await.unwrap()), [due_early.id, due_late.id, due_now.id]);
     assert_eq!(ids(orders.overdue(now, 2).await.unwrap()), [due_early.id, due_late.id]);
     assert!(orders.overdue(START.plus(Duration::from_secs(99)), 10).await.unwrap().is_empty());
+}
+
+/// Many pending orders, whatever their ids: any `limit` gets exactly the earliest deadlines, in order.
+pub async fn overdue_takes_the_earliest_deadlines_of_all(orders: Arc<dyn Orders>) {
+    // Deadlines 10 s apart in a shuffled order (7 and 40 are coprime), all due by 400 s.
+    let all: Vec<Order> = (1..=40).map(|n| order(n, user(n), 0, (n * 7 % 40 + 1) * 10)).collect();
+    for order in &all {
+        orders.insert(order).await.unwrap();
+    }
+    let mut by_deadline = all.clone();
+    by_deadline.sort_by_key(|order| order.pay_deadline);
+    let now = START.plus(Duration::from_secs(400));
+    for limit in [1, 2, 3, 25, 40, 100] {
+        let overdue = orders.overdue(now, limit).await.unwrap();
+        let expected: Vec<_> = by_deadline.iter().take(limit).map(|order| order.id).collect();
+        assert_eq!(overdue.iter().map(|order| order.id).collect::<Vec<_>>(), expected, "limit {limit}");
+    }
 }

@@ -1,12 +1,14 @@
-//! Whole flows over HTTP through the local runner: the same handlers Lambda runs.
+//! Whole flows over HTTP through the local runner: the same handlers Lambda runs. The
+//! player's round runs on the in-memory backends and on the real ones (DynamoDB records,
+//! Redis stock and sessions, the SQS queue).
 
 use luckydraw_tests::TestServer;
 use reqwest::StatusCode;
 use serde_json::json;
 
-#[tokio::test]
-async fn register_login_draw_order_give_up_returns_the_prize_to_the_pool() {
-    let server = TestServer::spawn(1).await;
+/// Register → log in → win → the order arrives through the queue → give up → cancelled,
+/// the unit back in the stock, and the order in the user's list.
+async fn register_login_draw_order_give_up_returns_the_prize_to_the_pool(server: &TestServer) {
     server.register("alice", "wonderland").await;
     let (status, login) = server.login("alice", "wonderland").await;
     assert_eq!(status, StatusCode::OK, "{login}");
@@ -19,20 +21,28 @@ async fn register_login_draw_order_give_up_returns_the_prize_to_the_pool() {
     let (status, _) = server.order(token, order_id).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "the order is still queued");
 
-    server.drain().await;
+    assert!(server.drain().await >= 1, "the consumer got the order request");
     let (_, order) = server.order(token, order_id).await;
-    assert_eq!(order["status"], "pending_payment");
+    assert_eq!(order["status"], "pending_payment", "{order}");
     assert_eq!(order["amount_fen"], draw["prize"]["price_fen"]);
     let before = server.remaining("demo", prize).await;
 
     let (status, _) = server.give_up(token, order_id).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    server.drain().await;
+    assert_eq!(server.drain().await, 1);
 
     let (_, order) = server.order(token, order_id).await;
     assert_eq!(order["status"], "cancelled");
-    assert_eq!(server.remaining("demo", prize).await, before + 1);
+    assert_eq!(server.remaining("demo", prize).await, before + 1, "the unit went back to the stock");
+    let (_, orders) = server.call("GET", "/orders", Some(token), None).await;
+    assert_eq!(orders["orders"][0]["id"], order_id, "the user's orders, newest first");
 }
+
+luckydraw_tests::every_flow_on!(
+    [register_login_draw_order_give_up_returns_the_prize_to_the_pool],
+    in_memory => luckydraw_tests::TestServer::spawn,
+    on_real_backends => luckydraw_tests::TestServer::spawn_on_real_backends,
+);
 
 #[tokio::test]
 async fn the_demo_is_seeded_with_6500_units_in_wheel_order_times_the_scale() {

@@ -1,6 +1,7 @@
 //! Paying over HTTP through the local runner and its sandbox Alipay: the same handlers
 //! Lambda runs, the real gateway client, RSA2 on every hop. Each flow takes the server as a
-//! parameter, so the same flows run on whichever backends the server was started with.
+//! parameter and runs twice: on the in-memory backends, and on the real ones (DynamoDB
+//! records, Redis stock, sessions and pay links, the SQS queue: the test Redis and moto).
 
 use std::time::Duration;
 
@@ -85,9 +86,9 @@ async fn an_unpaid_order_expires_and_its_unit_returns_once(server: &TestServer) 
 async fn a_payment_notified_after_expiry_is_refunded_once(server: &TestServer) {
     let (token, order_id, _) = pending_order(server, "carol").await;
     server.pay(&token, &order_id).await;
-    server.running.memory.queue.set_unavailable(true);
+    server.set_queue_down(true);
     assert_eq!(sandbox(server).confirm(&order_id).await.unwrap(), "failure", "the queue is down: Alipay will retry");
-    server.running.memory.queue.set_unavailable(false);
+    server.set_queue_down(false);
 
     server.clock.advance(Duration::from_secs(900));
     server.running.expire_orders().await;
@@ -127,24 +128,13 @@ async fn a_forged_notification_is_failure(server: &TestServer) {
     assert_eq!(order["status"], "pending_payment");
 }
 
-/// One test per flow, each on a fresh server over the in-memory backends. Another backend
-/// gets the same flows with one more invocation of a macro like this one.
-macro_rules! on_memory_backends {
-    ($($flow:ident),* $(,)?) => {
-        mod in_memory {
-            $(
-                #[tokio::test]
-                async fn $flow() {
-                    super::$flow(&luckydraw_tests::TestServer::spawn(1).await).await;
-                }
-            )*
-        }
-    };
-}
-
-on_memory_backends!(
-    a_player_wins_pays_and_sees_paid,
-    an_unpaid_order_expires_and_its_unit_returns_once,
-    a_payment_notified_after_expiry_is_refunded_once,
-    a_forged_notification_is_failure,
+luckydraw_tests::every_flow_on!(
+    [
+        a_player_wins_pays_and_sees_paid,
+        an_unpaid_order_expires_and_its_unit_returns_once,
+        a_payment_notified_after_expiry_is_refunded_once,
+        a_forged_notification_is_failure,
+    ],
+    in_memory => luckydraw_tests::TestServer::spawn,
+    on_real_backends => luckydraw_tests::TestServer::spawn_on_real_backends,
 );

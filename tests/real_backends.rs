@@ -1,37 +1,18 @@
-//! The whole flow over HTTP through the local runner on the real backends:
-//! DynamoDB records, Redis stock and sessions (the test Redis), and the SQS order queue
-//! (moto), fed to the order consumer by the runner's poller.
+//! The local runner on the real backends: DynamoDB records, Redis stock and sessions (the
+//! test Redis), and the SQS order queue (moto), fed to the order consumer by the runner's
+//! poller. The player's flows run there too: `flows.rs` and `payments.rs` run each on both.
 
-use luckydraw_tests::TestServer;
+use std::sync::Arc;
+use std::time::Duration;
+
+use luckydraw::App;
+use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
+use luckydraw::config::backends::{Backends, SessionBackend};
+use luckydraw::domain::{OrderId, PayLink};
+use luckydraw::testing::{START, services, test_settings};
+use luckydraw_local::backends::connect;
+use luckydraw_tests::{TestServer, real_backends};
 use reqwest::StatusCode;
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn register_draw_order_give_up_works_on_dynamodb_redis_and_sqs() {
-    let server = TestServer::spawn_on_real_backends(1).await;
-    let token = server.register("alice", "wonderland").await;
-    let (status, login) = server.login("alice", "wonderland").await;
-    assert_eq!(status, StatusCode::OK, "{login}");
-
-    let draw = server.win_priced_prize(&token, "demo").await;
-    let prize = draw["prize"]["id"].as_str().unwrap();
-    let order_id = draw["order_id"].as_str().unwrap();
-    let (status, _) = server.order(&token, order_id).await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "the order request is still on the SQS queue");
-
-    assert!(server.drain().await >= 1, "the poller delivered the order request");
-    let (_, order) = server.order(&token, order_id).await;
-    assert_eq!(order["status"], "pending_payment", "{order}");
-    let before = server.remaining("demo", prize).await;
-
-    let (status, _) = server.give_up(&token, order_id).await;
-    assert_eq!(status, StatusCode::ACCEPTED);
-    assert_eq!(server.drain().await, 1);
-    let (_, order) = server.order(&token, order_id).await;
-    assert_eq!(order["status"], "cancelled");
-    assert_eq!(server.remaining("demo", prize).await, before + 1, "the unit went back to Redis");
-    let (_, orders) = server.call("GET", "/orders", Some(&token), None).await;
-    assert_eq!(orders["orders"][0]["id"], order_id, "the user's orders index on DynamoDB");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_seeded_demo_lives_in_the_real_stores() {
@@ -43,4 +24,28 @@ async fn the_seeded_demo_lives_in_the_real_stores() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _) = server.login("player", "wrong-password").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+/// A function instance on `backends`, as each Lambda instance builds its own `App`.
+async fn instance(backends: &Backends) -> App {
+    let aws = services::aws_config().await;
+    let (clock, random) = (Arc::new(ManualClock::at(START)), Arc::new(ChaChaRandom::seeded(7)));
+    connect(test_settings(), backends, Some(&aws), clock, random).await.expect("the backends answer").app
+}
+
+/// Pay links live where the sessions do, so a second click served by another instance
+/// finds the trade the first click opened instead of opening one of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_instance_finds_the_pay_link_the_first_click_cached() {
+    for sessions in [SessionBackend::Redis, SessionBackend::DynamoDb] {
+        let backends = Backends { sessions, ..real_backends() };
+        let (first, second) = (instance(&backends).await, instance(&backends).await);
+        let order = OrderId::generate(START, [9; 10]);
+        let link = PayLink { url: "https://qr.example/first".into(), expires_at: START.plus(Duration::from_secs(900)) };
+        let other = PayLink { url: "https://qr.example/second".into(), ..link.clone() };
+
+        assert_eq!(first.pay_links.put_if_absent(&order, &link, START).await.unwrap(), link);
+        assert_eq!(second.pay_links.get(&order, START).await.unwrap(), Some(link.clone()), "{sessions:?}");
+        assert_eq!(second.pay_links.put_if_absent(&order, &other, START).await.unwrap(), link, "{sessions:?}");
+    }
 }

@@ -7,6 +7,7 @@ pub mod conformance;
 pub mod services;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
@@ -21,8 +22,10 @@ use crate::domain::{
     Activity, ActivityId, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, Money, OrderId, OrderStatus, PasswordHash,
     Prize, PrizeId, Session, SessionToken, Timestamp, User, UserId, UserKind, UserStatus, Username,
 };
+use crate::error::StoreError;
 use crate::messages::OrderMessage;
 use crate::payment::{Merchant, Params, PrivateKey, TradeReport, sign_notification};
+use crate::ports::Queue;
 use crate::usecases::order_events;
 
 /// 2026-11-21T08:00:00Z, when every test app's clock starts.
@@ -228,6 +231,35 @@ impl TestApp {
                 applied += 1;
             }
         }
+    }
+}
+
+/// A queue that can be taken down: while down, `send` fails as an unreachable queue would
+/// and nothing reaches `inner`. Wraps any backend, so flows can test an outage on all.
+pub struct SwitchableQueue {
+    inner: Arc<dyn Queue>,
+    down: AtomicBool,
+}
+
+impl SwitchableQueue {
+    /// `inner`, up.
+    pub fn new(inner: Arc<dyn Queue>) -> Self {
+        Self { inner, down: AtomicBool::new(false) }
+    }
+
+    /// Takes the queue down (`true`) or brings it back.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+}
+
+#[async_trait::async_trait]
+impl Queue for SwitchableQueue {
+    async fn send(&self, message: &OrderMessage) -> Result<(), StoreError> {
+        if self.down.load(Ordering::SeqCst) {
+            return Err(StoreError::new("the order queue is down (test switch)"));
+        }
+        self.inner.send(message).await
     }
 }
 

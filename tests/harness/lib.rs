@@ -1,12 +1,14 @@
-//! Test harness: the real local runner on a free port with fresh in-memory backends, and
-//! one helper per endpoint, so tests read like a player's session.
+//! Test harness: the real local runner on a free port, on fresh in-memory backends or on
+//! a table, queue and key prefix of its own on the real ones (the test Redis and moto),
+//! and one helper per endpoint, so tests read like a player's session.
 
 use std::sync::Arc;
 
 use luckydraw::App;
 use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
+use luckydraw::app::MemoryBackends;
 use luckydraw::config::backends::{Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend};
-use luckydraw::testing::{START, services, test_settings};
+use luckydraw::testing::{START, SwitchableQueue, services, test_settings};
 use luckydraw_local::backends::connect;
 use luckydraw_local::sqs_poller::SqsSource;
 use luckydraw_local::{Options, Running, default_web_dir, start};
@@ -19,6 +21,8 @@ pub struct TestServer {
     pub running: Running,
     /// The clock every function sees.
     pub clock: Arc<ManualClock>,
+    /// The order queue every function sends to, whichever backend is behind it.
+    queue: Arc<SwitchableQueue>,
     client: reqwest::Client,
 }
 
@@ -36,6 +40,23 @@ fn options(scale: u64, sqs: Option<SqsSource>) -> Options {
     }
 }
 
+/// The real backends the README documents (`LUCKYDRAW_STORE=dynamodb LUCKYDRAW_STOCK=redis
+/// LUCKYDRAW_QUEUE=sqs LUCKYDRAW_SESSIONS=redis`) on the test Redis and moto, under a
+/// table, queue and key prefix of their own (created by the runner's `connect`).
+pub fn real_backends() -> Backends {
+    Backends {
+        store: RecordBackend::DynamoDb,
+        stock: StockBackend::Redis,
+        queue: QueueBackend::Sqs,
+        sessions: SessionBackend::Redis,
+        redis: Some(RedisTarget::Url(services::redis_url().to_owned().into())),
+        redis_prefix: services::redis_prefix(),
+        table_name: Some(services::unique("luckydraw")),
+        order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
+        ..Backends::default()
+    }
+}
+
 /// A status and a JSON body (`null` when empty).
 pub type Reply = (StatusCode, Value);
 
@@ -45,35 +66,33 @@ impl TestServer {
     pub async fn spawn(scale: u64) -> Self {
         let clock = Arc::new(ManualClock::at(START));
         let (app, memory) = App::in_memory(test_settings(), clock.clone(), Arc::new(ChaChaRandom::seeded(scale)));
-        let running = start(options(scale, None), app, memory).await.expect("the runner starts");
-        Self { running, clock, client: reqwest::Client::new() }
+        Self::launch(options(scale, None), app, memory, clock).await
     }
 
-    /// Like [`TestServer::spawn`], on the real backends the README documents:
-    /// `LUCKYDRAW_STORE=dynamodb LUCKYDRAW_STOCK=redis LUCKYDRAW_QUEUE=sqs LUCKYDRAW_SESSIONS=redis`,
-    /// against the test Redis and moto, with a table, queue and key prefix of its own that
-    /// the runner creates as it would on a fresh endpoint.
+    /// Like [`TestServer::spawn`], on [`real_backends`]: the runner creates the table and
+    /// the queue as it would on a fresh endpoint.
     pub async fn spawn_on_real_backends(scale: u64) -> Self {
         let clock = Arc::new(ManualClock::at(START));
-        let backends = Backends {
-            store: RecordBackend::DynamoDb,
-            stock: StockBackend::Redis,
-            queue: QueueBackend::Sqs,
-            sessions: SessionBackend::Redis,
-            redis: Some(RedisTarget::Url(services::redis_url().to_owned().into())),
-            redis_prefix: services::redis_prefix(),
-            table_name: Some(services::unique("luckydraw")),
-            order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
-            ..Backends::default()
-        };
+        let backends = real_backends();
         let aws = services::aws_config().await;
         let random = Arc::new(ChaChaRandom::seeded(scale));
         let connected = connect(test_settings(), &backends, Some(&aws), clock.clone(), random)
             .await
             .expect("the runner connects to Redis and moto, creating the table and queue");
-        let options = options(scale, connected.sqs);
-        let running = start(options, connected.app, connected.memory).await.expect("the runner starts");
-        Self { running, clock, client: reqwest::Client::new() }
+        Self::launch(options(scale, connected.sqs), connected.app, connected.memory, clock).await
+    }
+
+    /// Starts the runner on `app`, its order queue behind a switch the test holds.
+    async fn launch(options: Options, mut app: App, memory: MemoryBackends, clock: Arc<ManualClock>) -> Self {
+        let queue = Arc::new(SwitchableQueue::new(app.queue.clone()));
+        app.queue = queue.clone();
+        let running = start(options, app, memory).await.expect("the runner starts");
+        Self { running, clock, queue, client: reqwest::Client::new() }
+    }
+
+    /// Takes the order queue down (`true`: every send fails, as when SQS is unreachable) or brings it back.
+    pub fn set_queue_down(&self, down: bool) {
+        self.queue.set_down(down);
     }
 
     /// Delivers every queued message to the order consumer.
@@ -166,4 +185,36 @@ impl TestServer {
         let response = request.send().await.expect("the runner answers");
         (response.status(), response.text().await.unwrap_or_default())
     }
+}
+
+/// One test per flow in module `$backends`, each on a fresh server that `$spawn` starts
+/// (at demo scale 1); a flow is an `async fn(&TestServer)` in the calling file.
+#[macro_export]
+macro_rules! flows_on {
+    ($backends:ident, $spawn:path, [$($flow:ident),* $(,)?]) => {
+        mod $backends {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $flow() {
+                    super::$flow(&$spawn(1).await).await;
+                }
+            )*
+        }
+    };
+}
+
+/// Every flow in the list on every kind of server named, without writing a flow twice:
+///
+/// ```ignore
+/// luckydraw_tests::every_flow_on!(
+///     [a_player_pays],
+///     in_memory => luckydraw_tests::TestServer::spawn,
+///     on_real_backends => luckydraw_tests::TestServer::spawn_on_real_backends,
+/// );
+/// ```
+#[macro_export]
+macro_rules! every_flow_on {
+    ($flows:tt, $($backends:ident => $spawn:path),+ $(,)?) => {
+        $($crate::flows_on!($backends, $spawn, $flows);)+
+    };
 }

@@ -23,18 +23,25 @@ pub async fn deliver_batch(app: &App, queue: &MemoryQueue) -> (usize, usize) {
     if batch.is_empty() {
         return (0, 0);
     }
-    let failed: HashSet<String> = match order_consumer::handle(app, sqs_event(&batch)).await {
-        Ok(response) => response.batch_item_failures.into_iter().map(|failure| failure.item_identifier).collect(),
-        Err(error) => {
-            warn!(%error, "the consumer failed the whole batch");
-            batch.iter().map(|envelope| envelope.message_id.clone()).collect()
-        }
-    };
+    let failed = consume(app, sqs_event(&batch)).await;
     let received = batch.len();
     for envelope in batch.into_iter().filter(|envelope| failed.contains(&envelope.message_id)) {
         queue.redeliver(envelope, MAX_RECEIVES);
     }
     (received, failed.len())
+}
+
+/// Hands `event` to the order consumer's handler; returns the ids of the messages that
+/// failed (every message, if the whole batch did).
+pub async fn consume(app: &App, event: SqsEvent) -> HashSet<String> {
+    let every_message = event.records.iter().filter_map(|record| record.message_id.clone()).collect();
+    match order_consumer::handle(app, event).await {
+        Ok(response) => response.batch_item_failures.into_iter().map(|failure| failure.item_identifier).collect(),
+        Err(error) => {
+            warn!(%error, "the consumer failed the whole batch");
+            every_message
+        }
+    }
 }
 
 /// Delivers until the queue is empty; returns how many deliveries were made.

@@ -4,7 +4,6 @@
 //! queue and come back after their visibility timeout (shortened here, so local retries
 //! are quick); the queue's redrive policy moves them to the DLQ after 5 receives.
 
-use std::collections::HashSet;
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage, SqsMessageAttribute};
@@ -13,7 +12,7 @@ use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageAttribu
 use luckydraw::{App, StoreError};
 use tracing::warn;
 
-use crate::consumer::BATCH_SIZE;
+use crate::consumer::{BATCH_SIZE, consume};
 
 /// The order queue on SQS.
 #[derive(Clone, Debug)]
@@ -53,13 +52,7 @@ impl SqsSource {
         }
         let mut event = SqsEvent::default();
         event.records = messages.iter().map(sqs_message).collect();
-        let failed: HashSet<String> = match order_consumer::handle(app, event).await {
-            Ok(response) => response.batch_item_failures.into_iter().map(|failure| failure.item_identifier).collect(),
-            Err(error) => {
-                warn!(%error, "the consumer failed the whole batch");
-                messages.iter().filter_map(|message| message.message_id.clone()).collect()
-            }
-        };
+        let failed = consume(app, event).await;
         let (done, retry): (Vec<&Message>, Vec<&Message>) =
             messages.iter().partition(|message| !failed.contains(message.message_id().unwrap_or_default()));
         self.delete(&done).await?;

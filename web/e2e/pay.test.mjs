@@ -26,9 +26,11 @@ test("win, pay in the sandbox window, and the page shows the order paid", async 
   assert.equal(link.order_id, answer.order_id);
   assert.ok(Date.parse(link.expires_at) > Date.now());
 
+  // The page opens the window blank (so no popup blocker stops it) and points it at the
+  // link once the API answered: wait for that navigation, not for the blank page's load.
   const sandbox = await opened;
+  await sandbox.waitForURL(/\/sandbox\/alipay\//);
   await sandbox.waitForLoadState();
-  assert.match(sandbox.url(), /\/sandbox\/alipay\//);
   assert.equal(await sandbox.evaluate(() => window.opener), null);
   await sandbox.getByRole("button", { name: /confirm|pay|确认|支付/i }).first().click();
 

@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
 # Every check and test of luckydraw, as CI runs them: formatting, lints, the web vendor
 # check and unit tests, the Rust tests (unit, conformance of every adapter against real
-# Redis and moto servers, handlers from events/, whole flows, concurrency, payments), and
+# Redis and moto servers, handlers from events/, every event through the Lambda Runtime API
+# against the built bootstraps, whole flows, concurrency, payments), the template checks, and
 # the page in headless Chromium against the local runner.
 # Needs: a Rust toolchain (and a C compiler for AWS-LC), Node.js 20+ with npm, Python 3
 # with venv, redis-server (or a Redis answering on 127.0.0.1:6379), the openssl command,
-# Debian's chromium (.ci/run installs what is missing). The project-local .venv with moto
-# is made here.
+# Debian's chromium (.ci/run installs what is missing). The project-local .venv with moto,
+# cfn-lint and the SAM CLI is made here (infra/scripts/venv.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "services: moto in .venv, Redis"
-requirements=infra/moto/requirements.txt
-if ! cmp -s "$requirements" .venv/.luckydraw-requirements 2>/dev/null; then
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check -r "$requirements"
-  cp "$requirements" .venv/.luckydraw-requirements
-fi
-.venv/bin/python -c 'import moto.server' || { echo "moto is not importable from .venv: rm -rf .venv and run again" >&2; exit 1; }
+step "tools in .venv (moto, cfn-lint, SAM CLI, cargo-lambda), Redis"
+infra/scripts/venv.sh
 if ! (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && ! command -v redis-server >/dev/null; then
   echo "no Redis on 127.0.0.1:6379 and no redis-server to start one: apt-get install redis-server" >&2
   exit 1
 fi
+
+step "template: cfn-lint, sam validate --lint"
+.venv/bin/cfn-lint template.yaml
+SAM_CLI_TELEMETRY=0 PATH="$PWD/.venv/bin:$PATH" sam validate --lint
 
 step "formatting"
 cargo fmt --all -- --check

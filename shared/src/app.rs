@@ -167,7 +167,8 @@ impl App {
         tracing::info!(backends = %backends.summary(), "backends connected");
         Ok(match AlipayConfig::from_env()? {
             Some(alipay) => app.with_alipay(alipay)?,
-            None => app,
+            // A deployed function never pretends to take money: without Alipay, paying fails.
+            None => App { payments: Arc::new(NoGateway), ..app },
         })
     }
 

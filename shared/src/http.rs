@@ -79,6 +79,17 @@ pub fn route_key(request: &Request) -> Option<&str> {
     }
 }
 
+/// `https://` and the domain API Gateway received this request on (its own
+/// `execute-api` domain or a custom one), when it came through API Gateway.
+pub fn public_base_url(request: &Request) -> Option<String> {
+    match request.request_context_ref()? {
+        RequestContext::ApiGatewayV2(context) => {
+            context.domain_name.as_deref().map(|domain| format!("https://{domain}"))
+        }
+        _ => None,
+    }
+}
+
 /// The request body parsed as JSON into `T`.
 pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Error> {
     let bytes = request.body().as_ref();

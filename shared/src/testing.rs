@@ -134,10 +134,10 @@ pub fn activity_spec(id: &str, mode: DrawMode, prizes: Vec<Prize>) -> ActivitySp
     }
 }
 
-/// The app id of test merchants (as in `events/pay-callback.json`).
+/// The app id of test merchants (as in `events/pay-callback/notify.json`).
 pub const TEST_APP_ID: &str = "2021000000000000";
 
-/// The seller id of test merchants (as in `events/pay-callback.json`).
+/// The seller id of test merchants (as in `events/pay-callback/notify.json`).
 pub const TEST_SELLER_ID: &str = "2088102177649450";
 
 /// "Alipay's" private key in tests, generated once per test process.

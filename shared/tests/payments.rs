@@ -215,9 +215,9 @@ async fn nothing_is_accepted_without_configuration_or_a_working_queue() {
 async fn the_pay_link_opens_one_trade_until_the_deadline() {
     let (t, alice, order) = pending_cup(10).await;
 
-    let first = pay_link(&t.app, &alice.session, &order.id).await.unwrap();
+    let first = pay_link(&t.app, &alice.session, &order.id, None).await.unwrap();
     t.clock.advance(Duration::from_secs(60));
-    let again = pay_link(&t.app, &alice.session, &order.id).await.unwrap();
+    let again = pay_link(&t.app, &alice.session, &order.id, None).await.unwrap();
 
     assert_eq!(first.link, again.link);
     assert_eq!(first.link.expires_at, order.pay_deadline);
@@ -229,7 +229,7 @@ async fn the_pay_link_opens_one_trade_until_the_deadline() {
     );
 
     t.clock.advance(Duration::from_secs(840));
-    let late = pay_link(&t.app, &alice.session, &order.id).await;
+    let late = pay_link(&t.app, &alice.session, &order.id, None).await;
     assert!(matches!(late, Err(Error::InvalidState(_))), "{late:?}");
 }
 
@@ -238,8 +238,8 @@ async fn only_the_owner_of_a_pending_order_gets_a_pay_link() {
     let (t, _, order) = pending_cup(11).await;
     let mallory = t.player("mallory", UserKind::Normal).await;
 
-    let theirs = pay_link(&t.app, &mallory.session, &order.id).await;
-    let unknown = pay_link(&t.app, &mallory.session, &"0190b7e2d3e57c5d8a3f2b2f0c4d6e7f".parse().unwrap()).await;
+    let theirs = pay_link(&t.app, &mallory.session, &order.id, None).await;
+    let unknown = pay_link(&t.app, &mallory.session, &"0190b7e2d3e57c5d8a3f2b2f0c4d6e7f".parse().unwrap(), None).await;
 
     assert!(matches!(theirs, Err(Error::NotFound("order"))), "{theirs:?}");
     assert!(matches!(unknown, Err(Error::NotFound("order"))), "{unknown:?}");
@@ -252,7 +252,7 @@ async fn a_paid_order_gets_no_pay_link() {
     receive_notification(&t.app, signed_notification(paid(&order, "T1", "9.90")).as_bytes()).await.unwrap();
     t.drain_queue().await;
 
-    let result = pay_link(&t.app, &alice.session, &order.id).await;
+    let result = pay_link(&t.app, &alice.session, &order.id, None).await;
 
     assert!(matches!(&result, Err(Error::InvalidState(message)) if message.contains("paid")), "{result:?}");
 }

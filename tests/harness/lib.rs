@@ -2,6 +2,9 @@
 //! a table, queue and key prefix of its own on the real ones (the test Redis and moto),
 //! and one helper per endpoint, so tests read like a player's session.
 
+pub mod deployment;
+pub mod runtime_api;
+
 use std::sync::Arc;
 
 use luckydraw::App;

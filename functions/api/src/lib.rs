@@ -8,6 +8,7 @@ use luckydraw::domain::{
     Timestamp,
 };
 use luckydraw::http::{self, json_response};
+use luckydraw::payment::config::notify_url;
 use luckydraw::ports::StockCounts;
 use luckydraw::usecases::payments::{self, PayLinkIssued};
 use luckydraw::usecases::queries::{self, ActivityStock, DrawStatus};
@@ -134,7 +135,9 @@ async fn get_order(app: &App, request: &Request) -> Result<Response<Body>, Error
 /// `qr_code` the same link for a QR code, `expires_at` the pay deadline.
 async fn pay(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let session = http::authenticate(app, request).await?;
-    let PayLinkIssued { order, link } = payments::pay_link(app, &session, &http::path_param(request, "id")?).await?;
+    let notify_url = http::public_base_url(request).map(|base| notify_url(&base));
+    let PayLinkIssued { order, link } =
+        payments::pay_link(app, &session, &http::path_param(request, "id")?, notify_url).await?;
     let body = json!({
         "order_id": order.id,
         "out_trade_no": order.id,

@@ -1,4 +1,4 @@
-//! The player API driven by API Gateway events, starting from `events/api.json`.
+//! The player API driven by API Gateway events, starting from `events/api/get-activity.json`.
 
 use luckydraw::domain::{ActivityStatus, DrawMode, UserKind};
 use luckydraw::testing::{Player, TestApp, activity_spec, fixture, json_of, prizes, request, test_app};
@@ -26,7 +26,7 @@ async fn win_cup(t: &TestApp, player: &Player) -> (String, String) {
 async fn the_activity_event_lists_prizes_in_wheel_order_with_what_is_left() {
     let t = demo(1).await;
 
-    let (status, body) = json_of(api::handle(&t.app, fixture("api")).await);
+    let (status, body) = json_of(api::handle(&t.app, fixture("api/get-activity")).await);
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["draw_mode"], "remaining_stock");
@@ -121,7 +121,7 @@ async fn giving_up_returns_the_unit_exactly_once() {
     let (third, refused) = json_of(api::handle(&t.app, giveup()).await);
 
     let (_, order) = get(&t, "GET /orders/{id}", "/orders/x", &[("id", &order_id)], Some(&alice)).await;
-    let (_, activity) = json_of(api::handle(&t.app, fixture("api")).await);
+    let (_, activity) = json_of(api::handle(&t.app, fixture("api/get-activity")).await);
     assert_eq!(order["status"], "cancelled");
     assert_eq!(activity["prizes"][1]["remaining"], 2, "one unit back, not two");
     assert_eq!((third, refused["error"]["code"].as_str()), (409, Some("invalid_state")));

@@ -1,4 +1,4 @@
-//! The draw function driven by API Gateway events, starting from `events/draw.json`.
+//! The draw function driven by API Gateway events, starting from `events/draw/draw.json`.
 
 use luckydraw::domain::{DrawMode, UserKind};
 use luckydraw::messages::OrderMessage;
@@ -21,7 +21,7 @@ async fn demo(seed: u64, stock: u64) -> TestApp {
 async fn the_draw_event_wins_a_prize_and_queues_its_order() {
     let t = demo(1, 3).await;
 
-    let (status, body) = json_of(draw::handle(&t.app, fixture("draw")).await);
+    let (status, body) = json_of(draw::handle(&t.app, fixture("draw/draw")).await);
 
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["won"], true);
@@ -67,9 +67,9 @@ async fn unknown_and_malformed_activities_are_404_and_400() {
 #[tokio::test]
 async fn a_sold_out_activity_is_409_sold_out() {
     let t = demo(4, 1).await;
-    assert_eq!(draw::handle(&t.app, fixture("draw")).await.status(), 200);
+    assert_eq!(draw::handle(&t.app, fixture("draw/draw")).await.status(), 200);
 
-    let (status, body) = json_of(draw::handle(&t.app, fixture("draw")).await);
+    let (status, body) = json_of(draw::handle(&t.app, fixture("draw/draw")).await);
 
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("sold_out")));
 }
@@ -79,7 +79,7 @@ async fn a_queue_outage_is_503_and_takes_nothing() {
     let t = demo(5, 1).await;
     t.memory.queue.set_unavailable(true);
 
-    let (status, body) = json_of(draw::handle(&t.app, fixture("draw")).await);
+    let (status, body) = json_of(draw::handle(&t.app, fixture("draw/draw")).await);
 
     assert_eq!((status, body["error"]["code"].as_str()), (503, Some("unavailable")));
     assert_eq!(body["error"]["message"], "the service is temporarily unavailable", "no internals leak");

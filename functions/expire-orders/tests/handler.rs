@@ -1,4 +1,4 @@
-//! The expiry sweep driven by `events/expire-orders.json` (an EventBridge scheduled event).
+//! The expiry sweep driven by `events/expire-orders/schedule.json` (an EventBridge scheduled event).
 
 use std::time::Duration;
 
@@ -8,7 +8,8 @@ use luckydraw::testing::{activity_spec, event_text, prizes, test_app};
 use luckydraw::usecases::drawing;
 
 fn scheduled() -> EventBridgeEvent {
-    serde_json::from_str(&event_text("expire-orders")).expect("events/expire-orders.json is an EventBridge event")
+    serde_json::from_str(&event_text("expire-orders/schedule"))
+        .expect("events/expire-orders/schedule.json is an EventBridge event")
 }
 
 #[tokio::test]

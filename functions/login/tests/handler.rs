@@ -1,4 +1,4 @@
-//! The login function driven by API Gateway events, starting from `events/login.json`.
+//! The login function driven by API Gateway events, starting from `events/login/login.json`.
 
 use std::time::Duration;
 
@@ -7,7 +7,7 @@ use luckydraw::testing::{TestApp, fixture, json_of, request, test_app};
 use luckydraw::usecases::accounts::{self, Credentials};
 use serde_json::json;
 
-/// Registers `player` / `luckydraw` (the credentials in `events/login.json`).
+/// Registers `player` / `luckydraw` (the credentials in `events/login/login.json`).
 async fn with_demo_player(seed: u64) -> TestApp {
     let t = test_app(seed);
     let credentials = Credentials {
@@ -27,7 +27,7 @@ fn post(route: &str, body: serde_json::Value) -> lambda_http::Request {
 async fn the_login_event_opens_a_session_and_sets_the_cookie() {
     let t = with_demo_player(1).await;
 
-    let response = login::handle(&t.app, fixture("login")).await;
+    let response = login::handle(&t.app, fixture("login/login")).await;
 
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
     let (status, body) = json_of(response);
@@ -93,14 +93,14 @@ async fn repeated_failures_are_rate_limited_until_the_window_passes() {
         assert_eq!(login::handle(&t.app, post("POST /login", wrong.clone())).await.status(), 401);
     }
 
-    let limited = login::handle(&t.app, fixture("login")).await;
+    let limited = login::handle(&t.app, fixture("login/login")).await;
     let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     let (status, body) = json_of(limited);
     assert_eq!((status, body["error"]["code"].as_str()), (429, Some("rate_limited")), "even the right password waits");
     assert!((1..=900).contains(&retry_after));
 
     t.clock.advance(Duration::from_secs(retry_after));
-    assert_eq!(login::handle(&t.app, fixture("login")).await.status(), 200);
+    assert_eq!(login::handle(&t.app, fixture("login/login")).await.status(), 200);
 }
 
 #[tokio::test]

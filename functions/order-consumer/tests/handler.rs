@@ -1,11 +1,12 @@
-//! The order consumer driven by SQS events, starting from `events/order-consumer.json`.
+//! The order consumer driven by SQS events, starting from `events/order-consumer/order-requested.json`.
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
 use luckydraw::domain::{OrderId, OrderStatus};
 use luckydraw::testing::{event_text, test_app};
 
 fn fixture_event() -> SqsEvent {
-    serde_json::from_str(&event_text("order-consumer")).expect("events/order-consumer.json is an SQS event")
+    serde_json::from_str(&event_text("order-consumer/order-requested"))
+        .expect("events/order-consumer/order-requested.json is an SQS event")
 }
 
 fn message(id: &str, body: &str) -> SqsMessage {

@@ -1,5 +1,5 @@
-//! The payment callback driven by `events/pay-callback.json` (and its base64 twin), signed
-//! by the key whose public half is `events/alipay-fixture-public-key.pem`: Alipay only ever
+//! The payment callback driven by `events/pay-callback/notify.json` (and its base64 twin), signed
+//! by the key whose public half is `events/pay-callback/alipay-public-key.pem`: Alipay only ever
 //! reads `success` or `failure`, and nothing unverified is queued.
 
 use std::sync::Arc;
@@ -14,12 +14,12 @@ fn body_text(response: &Response<Body>) -> String {
 }
 
 /// A test app trusting the fixture's signing key, with the fixture's order (Tea, ¥90.00)
-/// created from `events/order-consumer.json` when `with_order`.
+/// created from `events/order-consumer/order-requested.json` when `with_order`.
 async fn app_for_fixture(seed: u64, with_order: bool) -> TestApp {
     let mut t = test_app(seed);
-    t.app.alipay = Some(Arc::new(test_merchant(&event_file("alipay-fixture-public-key.pem"))));
+    t.app.alipay = Some(Arc::new(test_merchant(&event_file("pay-callback/alipay-public-key.pem"))));
     if with_order {
-        let event: serde_json::Value = serde_json::from_str(&event_text("order-consumer")).unwrap();
+        let event: serde_json::Value = serde_json::from_str(&event_text("order-consumer/order-requested")).unwrap();
         let body = event["Records"][0]["body"].as_str().unwrap();
         order_events::apply(&t.app, OrderMessage::from_json(body).unwrap()).await.unwrap();
     }
@@ -34,7 +34,7 @@ fn queued(t: &TestApp) -> Vec<OrderMessage> {
 async fn the_fixture_notify_is_verified_queued_and_answered_success() {
     let t = app_for_fixture(1, true).await;
 
-    let response = pay_callback::handle(&t.app, fixture("pay-callback")).await;
+    let response = pay_callback::handle(&t.app, fixture("pay-callback/notify")).await;
 
     assert_eq!((response.status().as_u16(), body_text(&response).as_str()), (200, "success"));
     let messages = queued(&t);
@@ -48,8 +48,8 @@ async fn the_fixture_notify_is_verified_queued_and_answered_success() {
 async fn a_base64_encoded_body_is_the_same_notification() {
     let t = app_for_fixture(2, true).await;
 
-    let plain = body_text(&pay_callback::handle(&t.app, fixture("pay-callback")).await);
-    let encoded = body_text(&pay_callback::handle(&t.app, fixture("pay-callback-base64")).await);
+    let plain = body_text(&pay_callback::handle(&t.app, fixture("pay-callback/notify")).await);
+    let encoded = body_text(&pay_callback::handle(&t.app, fixture("pay-callback/notify-base64")).await);
 
     assert_eq!((plain.as_str(), encoded.as_str()), ("success", "success"));
     let messages = queued(&t);
@@ -64,7 +64,7 @@ async fn the_fixture_is_failure_for_an_unknown_order_another_key_or_no_configura
     let unconfigured = test_app(5);
 
     for t in [&unknown_order, &other_key, &unconfigured] {
-        let response = pay_callback::handle(&t.app, fixture("pay-callback")).await;
+        let response = pay_callback::handle(&t.app, fixture("pay-callback/notify")).await;
         assert_eq!((response.status().as_u16(), body_text(&response).as_str()), (200, "failure"));
         assert!(t.memory.queue.is_empty());
     }

@@ -86,6 +86,8 @@ pub struct Running {
     pub admin_password: Option<String>,
     /// The sandbox Alipay, when payments go there.
     pub sandbox: Option<Arc<Sandbox>>,
+    /// The `ALIPAY_*` variables that make a function pay through that sandbox.
+    pub sandbox_env: Vec<(&'static str, String)>,
     sqs: Option<SqsSource>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -124,12 +126,13 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
     let listener =
         TcpListener::bind(options.addr).await.map_err(|source| StartError::Bind { addr: options.addr, source })?;
     let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: options.addr, source })?;
-    let (app, sandbox) = match options.sandbox {
+    let (app, sandbox, sandbox_env) = match options.sandbox {
         true => {
             let (sandbox, alipay) = Sandbox::start(&format!("http://{addr}"), app.clock.clone())?;
-            (app.with_alipay(alipay)?, Some(sandbox))
+            let env = alipay.to_env()?;
+            (app.with_alipay(alipay)?, Some(sandbox), env)
         }
-        false => (app, None),
+        false => (app, None, Vec::new()),
     };
     let seeded = seed::seed(&app, options.demo_scale, options.admin_password.clone()).await?;
     let site = Arc::new(server::Site {
@@ -147,7 +150,8 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
     if let Some(every) = options.expire_every {
         tasks.push(tokio::spawn(expiry::run(app.clone(), every)));
     }
-    Ok(Running { addr, app, memory, admin_password: seeded.admin_password, sandbox, sqs: options.sqs, tasks })
+    let admin_password = seeded.admin_password;
+    Ok(Running { addr, app, memory, admin_password, sandbox, sandbox_env, sqs: options.sqs, tasks })
 }
 
 impl Running {

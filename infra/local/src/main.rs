@@ -1,6 +1,7 @@
 //! `cargo run --release -p luckydraw-local`: the whole system on 127.0.0.1:3000, on the
 //! backends the environment selects (memory by default). Operators' stock tools run
-//! against the same backends: `-- preload <activity>` and `-- reconcile <activity>`.
+//! against the same backends: `-- preload <activity>` and `-- reconcile <activity>`;
+//! `-- event-player` opens the session the events in `events/` carry (for `sam local invoke`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,10 +12,10 @@ use luckydraw::domain::ActivityId;
 use luckydraw::payment::AlipayConfig;
 use luckydraw::usecases::stock_admin;
 use luckydraw_local::backends::{Connected, connect_from_env};
-use luckydraw_local::seed::DEMO_PLAYER;
+use luckydraw_local::seed::{self, DEMO_PLAYER, EVENT_PLAYER};
 use luckydraw_local::{Options, start};
 
-const USAGE: &str = "usage: luckydraw-local [serve | preload <activity> | reconcile <activity>]";
+const USAGE: &str = "usage: luckydraw-local [serve | preload <activity> | reconcile <activity> | event-player]";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -50,6 +51,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for draw in orphans {
                 println!("  {} user {} prize {} at {}", draw.id, draw.user_id, draw.prize_id, draw.drawn_at);
             }
+            Ok(())
+        }
+        ["event-player"] => {
+            let app = connect().await?.app;
+            seed::seed_demo_activity(&app, 1).await?;
+            seed::seed_event_player(&app).await?;
+            println!("player {} ({}) has session {}", EVENT_PLAYER.username, EVENT_PLAYER.id, EVENT_PLAYER.token);
             Ok(())
         }
         _ => Err(USAGE.into()),

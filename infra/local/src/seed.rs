@@ -3,7 +3,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use luckydraw::domain::{Activity, ActivitySpec, Password, UserKind, Username};
+use luckydraw::domain::{
+    Activity, ActivitySpec, Password, PasswordHash, Session, SessionToken, User, UserId, UserKind, UserStatus, Username,
+};
 use luckydraw::usecases::accounts::{self, Credentials};
 use luckydraw::{App, Error};
 use tracing::info;
@@ -13,6 +15,25 @@ pub const DEMO_ACTIVITY: &str = include_str!("../../seed/demo-activity.json");
 
 /// The demo player's login (documented in the README).
 pub const DEMO_PLAYER: (&str, &str) = ("player", "luckydraw");
+
+/// The player the HTTP events in `events/` act as: their draw and order belong to this
+/// user id, and they carry this session token (`Authorization: Bearer` or the cookie).
+pub const EVENT_PLAYER: EventPlayer = EventPlayer {
+    id: "01a20048624b7d00b71efd11677e9aa5",
+    username: "events",
+    token: "ZXZlbnRzLWZpeHR1cmUtc2Vzc2lvbi10b2tlbi0wMDE",
+};
+
+/// A player with a fixed id and session token (see [`EVENT_PLAYER`]).
+#[derive(Clone, Copy, Debug)]
+pub struct EventPlayer {
+    /// The user id.
+    pub id: &'static str,
+    /// The login name (the account has no password: it cannot log in, only use the token).
+    pub username: &'static str,
+    /// The session token.
+    pub token: &'static str,
+}
 
 /// What the seed created.
 #[derive(Debug)]
@@ -56,4 +77,25 @@ async fn add_user(app: &App, name: &str, password: &str, kind: UserKind) -> Resu
     let password = Password::parse(password.to_owned()).map_err(Error::invalid)?;
     let user = accounts::new_user(app, Credentials { username, password }, kind).await?;
     Ok(app.users.insert(&user).await?)
+}
+
+/// Creates the [`EVENT_PLAYER`] (unless the name is taken) and (re)opens its session, so the
+/// events in `events/` are answered as that player by functions on these backends.
+pub async fn seed_event_player(app: &App) -> Result<(), Error> {
+    let now = app.clock.now();
+    let user = User {
+        id: UserId::parse(EVENT_PLAYER.id).map_err(Error::invalid)?,
+        username: Username::parse(EVENT_PLAYER.username).map_err(Error::invalid)?,
+        // Not a PHC string: no password ever verifies against it.
+        password_hash: PasswordHash::from_phc("!".into()),
+        kind: UserKind::Normal,
+        status: UserStatus::Active,
+        created_at: now,
+    };
+    app.users.insert(&user).await?;
+    let token =
+        SessionToken::parse(EVENT_PLAYER.token).ok_or_else(|| Error::invalid("the event token is malformed"))?;
+    let session = Session { user_id: user.id, username: user.username, kind: user.kind, created_at: now };
+    app.sessions.put(&token.key(), &session, now.plus(app.settings.session_idle)).await?;
+    Ok(())
 }

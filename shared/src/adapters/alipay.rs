@@ -40,10 +40,9 @@ impl AlipayGateway {
         &self,
         method: &str,
         content: serde_json::Value,
-        notify: bool,
+        notify_url: Option<&str>,
         at: crate::domain::Timestamp,
     ) -> Result<T, StoreError> {
-        let notify_url = notify.then_some(self.gateway.notify_url.as_str());
         let form =
             openapi::signed_request(&self.merchant.app_id, method, &content, notify_url, at, &self.gateway.app_key);
         let context = || format!("Alipay {method} failed");
@@ -71,7 +70,11 @@ impl Payments for AlipayGateway {
             // Alipay closes the trade at this second, so it never takes money after our deadline.
             "time_expire": openapi::beijing_time(trade.pay_before),
         });
-        let created: PrecreateResponse = self.call(PRECREATE, content, true, trade.at).await?;
+        // A configured PUBLIC_BASE_URL wins over the address the request came in on.
+        let notify_url = self.gateway.notify_url.as_deref().or(trade.notify_url.as_deref()).ok_or_else(|| {
+            StoreError::new("no notify URL for Alipay: set PUBLIC_BASE_URL or call through API Gateway")
+        })?;
+        let created: PrecreateResponse = self.call(PRECREATE, content, Some(notify_url), trade.at).await?;
         if created.out_trade_no != trade.order_id.to_string() {
             return Err(StoreError::new(format!("Alipay precreate answered for trade {}", created.out_trade_no)));
         }
@@ -85,7 +88,7 @@ impl Payments for AlipayGateway {
             "out_request_no": refund.request_no,
             "refund_reason": "the order could no longer take this payment",
         });
-        let refunded: RefundResponse = self.call(REFUND, content, false, refund.at).await?;
+        let refunded: RefundResponse = self.call(REFUND, content, None, refund.at).await?;
         if refunded.trade_no != refund.trade_no {
             return Err(StoreError::new(format!("Alipay refunded trade {} instead", refunded.trade_no)));
         }
@@ -101,10 +104,10 @@ pub struct NoGateway;
 #[async_trait]
 impl Payments for NoGateway {
     async fn precreate(&self, _trade: &TradeRequest) -> Result<PayLink, StoreError> {
-        Err(StoreError::new("no Alipay gateway configured (ALIPAY_APP_PRIVATE_KEY, PUBLIC_BASE_URL)"))
+        Err(StoreError::new("no Alipay gateway configured (ALIPAY_APP_ID, ALIPAY_PUBLIC_KEY, ALIPAY_APP_PRIVATE_KEY)"))
     }
 
     async fn refund(&self, _refund: &Refund) -> Result<(), StoreError> {
-        Err(StoreError::new("no Alipay gateway configured (ALIPAY_APP_PRIVATE_KEY, PUBLIC_BASE_URL)"))
+        Err(StoreError::new("no Alipay gateway configured (ALIPAY_APP_ID, ALIPAY_PUBLIC_KEY, ALIPAY_APP_PRIVATE_KEY)"))
     }
 }

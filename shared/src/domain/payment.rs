@@ -17,6 +17,9 @@ pub struct TradeRequest {
     pub pay_before: Timestamp,
     /// When the request is made.
     pub at: Timestamp,
+    /// Where the provider should notify if the deployment names no address of its own: the
+    /// notify route on the host the pay request came in on.
+    pub notify_url: Option<String>,
 }
 
 /// Where the payer pays: a link to open (on a phone it opens Alipay; locally the sandbox's

@@ -1,10 +1,11 @@
 //! Alipay settings from the environment: `ALIPAY_APP_ID`, `ALIPAY_PUBLIC_KEY`,
 //! `ALIPAY_SELLER_ID`, and for calling the gateway `ALIPAY_APP_PRIVATE_KEY`,
-//! `ALIPAY_GATEWAY_URL` and `PUBLIC_BASE_URL` (where Alipay sends notifications).
+//! `ALIPAY_GATEWAY_URL` and `PUBLIC_BASE_URL` (where Alipay sends notifications; when unset,
+//! the API's own address as API Gateway reports it with each request).
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
-use super::keys::{PrivateKey, PublicKey};
+use super::keys::{KeyError, PrivateKey, PublicKey};
 use super::notify::Merchant;
 use crate::config::ConfigError;
 
@@ -30,8 +31,9 @@ pub struct GatewayConfig {
     pub url: String,
     /// Our app's private key.
     pub app_key: PrivateKey,
-    /// Where Alipay posts notifications: `PUBLIC_BASE_URL` + `/pay/notify`.
-    pub notify_url: String,
+    /// Where Alipay posts notifications: `PUBLIC_BASE_URL` + `/pay/notify`; `None` to use
+    /// the address each pay request came in on.
+    pub notify_url: Option<String>,
 }
 
 impl AlipayConfig {
@@ -54,14 +56,29 @@ impl AlipayConfig {
         };
         let app_key = PrivateKey::parse(&SecretString::from(private_key))
             .map_err(|error| ConfigError::new("ALIPAY_APP_PRIVATE_KEY", "(secret not shown)", error.to_string()))?;
-        let base = value("PUBLIC_BASE_URL")
-            .ok_or_else(|| ConfigError::new("PUBLIC_BASE_URL", "", "required to tell Alipay where to notify"))?;
         let gateway = GatewayConfig {
             url: value("ALIPAY_GATEWAY_URL").unwrap_or_else(|| DEFAULT_GATEWAY_URL.to_owned()),
             app_key,
-            notify_url: notify_url(&base),
+            notify_url: value("PUBLIC_BASE_URL").map(|base| notify_url(&base)),
         };
         Ok(Some(Self { merchant, gateway: Some(gateway) }))
+    }
+
+    /// The environment variables [`AlipayConfig::from_env`] reads back into this
+    /// configuration (for starting functions that pay through a local sandbox).
+    pub fn to_env(&self) -> Result<Vec<(&'static str, String)>, KeyError> {
+        let mut env = vec![
+            ("ALIPAY_APP_ID", self.merchant.app_id.clone()),
+            ("ALIPAY_PUBLIC_KEY", self.merchant.alipay_key.to_pem()),
+        ];
+        env.extend(self.merchant.seller_id.clone().map(|id| ("ALIPAY_SELLER_ID", id)));
+        if let Some(gateway) = &self.gateway {
+            env.push(("ALIPAY_APP_PRIVATE_KEY", gateway.app_key.to_pkcs8_pem()?.expose_secret().to_owned()));
+            env.push(("ALIPAY_GATEWAY_URL", gateway.url.clone()));
+            let base = gateway.notify_url.as_deref().and_then(|url| url.strip_suffix(NOTIFY_PATH));
+            env.extend(base.map(|base| ("PUBLIC_BASE_URL", base.to_owned())));
+        }
+        Ok(env)
     }
 }
 
@@ -73,8 +90,6 @@ pub fn notify_url(public_base_url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
-
-    use secrecy::ExposeSecret;
 
     use super::*;
 
@@ -103,9 +118,42 @@ mod tests {
         let gateway = config.gateway.unwrap();
         assert_eq!((config.merchant.app_id.as_str(), config.merchant.seller_id), ("2021000000000000", None));
         assert_eq!(
-            (gateway.url.as_str(), gateway.notify_url.as_str()),
-            (DEFAULT_GATEWAY_URL, "https://pay.example.com/pay/notify")
+            (gateway.url.as_str(), gateway.notify_url.as_deref()),
+            (DEFAULT_GATEWAY_URL, Some("https://pay.example.com/pay/notify"))
         );
+    }
+
+    #[test]
+    fn without_a_public_base_url_the_notify_url_comes_from_each_request() {
+        let app = PrivateKey::generate().unwrap();
+        let alipay = PrivateKey::generate().unwrap().public_key().unwrap();
+        let config = AlipayConfig::from_lookup(lookup(vec![
+            ("ALIPAY_APP_ID", "2021000000000000".into()),
+            ("ALIPAY_PUBLIC_KEY", alipay.to_pem()),
+            ("ALIPAY_APP_PRIVATE_KEY", app.to_pkcs8_pem().unwrap().expose_secret().to_owned()),
+            ("PUBLIC_BASE_URL", " ".into()),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(config.gateway.unwrap().notify_url, None);
+    }
+
+    #[test]
+    fn the_environment_it_writes_reads_back_the_same() {
+        let config = AlipayConfig::from_lookup(lookup(vec![
+            ("ALIPAY_APP_ID", "2021000000000000".into()),
+            ("ALIPAY_SELLER_ID", "2088102177649450".into()),
+            ("ALIPAY_PUBLIC_KEY", PrivateKey::generate().unwrap().public_key().unwrap().to_base64()),
+            ("ALIPAY_APP_PRIVATE_KEY", PrivateKey::generate().unwrap().to_pkcs8_pem().unwrap().expose_secret().into()),
+            ("ALIPAY_GATEWAY_URL", "http://127.0.0.1:9/gateway.do".into()),
+            ("PUBLIC_BASE_URL", "https://pay.example.com".into()),
+        ]))
+        .unwrap()
+        .unwrap();
+        let env = config.to_env().unwrap();
+        let again = AlipayConfig::from_lookup(lookup(env.clone())).unwrap().unwrap();
+        assert_eq!(again.to_env().unwrap(), env);
+        assert_eq!(env.len(), 6);
     }
 
     #[test]

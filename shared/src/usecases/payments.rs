@@ -21,8 +21,14 @@ pub struct PayLinkIssued {
 
 /// The link that pays one of the caller's orders: only while it is pending payment and
 /// before its deadline. The first call opens the trade; later calls reuse the cached link.
+/// `notify_url` is where Alipay should notify unless the deployment configures its own.
 #[instrument(skip_all, fields(order_id = %id))]
-pub async fn pay_link(app: &App, session: &Session, id: &OrderId) -> Result<PayLinkIssued, Error> {
+pub async fn pay_link(
+    app: &App,
+    session: &Session,
+    id: &OrderId,
+    notify_url: Option<String>,
+) -> Result<PayLinkIssued, Error> {
     let order = queries::order(app, session, id).await?;
     let now = app.clock.now();
     if order.is_overdue(now) {
@@ -40,6 +46,7 @@ pub async fn pay_link(app: &App, session: &Session, id: &OrderId) -> Result<PayL
         subject: format!("luckydraw: {}", order.prize_name),
         pay_before: order.pay_deadline,
         at: now,
+        notify_url,
     };
     let opened = app.payments.precreate(&trade).await?;
     let link = app.pay_links.put_if_absent(&order.id, &opened, now).await?;

@@ -115,7 +115,7 @@ impl Sandbox {
         let gateway = GatewayConfig {
             url: format!("{base_url}{PREFIX}/gateway.do"),
             app_key: app_private_key,
-            notify_url: notify_url(base_url),
+            notify_url: Some(notify_url(base_url)),
         };
         Ok((Arc::new(sandbox), AlipayConfig { merchant, gateway: Some(gateway) }))
     }

@@ -1,0 +1,264 @@
+//! Every event in `events/`, answered by the built functions through the Lambda Runtime
+//! API (the part of `sam local invoke` that needs no container), on a deployment shaped
+//! like the template's: DynamoDB for records, stock and sessions, SQS for orders (moto).
+
+use std::time::Duration;
+
+use luckydraw_local::seed::EVENT_PLAYER;
+use luckydraw_tests::bootstrap;
+use luckydraw_tests::deployment::{Deployment, EVENT_ORDER};
+use luckydraw_tests::runtime_api::{Bootstrap, Outcome};
+use serde_json::{Value, json};
+
+/// Every event file, by the test that invokes it.
+const EVENTS: &[&str] = &[
+    "events/login/register.json",
+    "events/login/login.json",
+    "events/login/logout.json",
+    "events/draw/draw.json",
+    "events/api/list-activities.json",
+    "events/api/get-activity.json",
+    "events/api/get-draw.json",
+    "events/api/list-orders.json",
+    "events/api/get-order.json",
+    "events/api/pay.json",
+    "events/api/give-up.json",
+    "events/pay-callback/notify.json",
+    "events/pay-callback/notify-base64.json",
+    "events/order-consumer/order-requested.json",
+    "events/order-consumer/payment-received.json",
+    "events/order-consumer/cancel-requested.json",
+    "events/order-consumer/refund-requested.json",
+    "events/expire-orders/schedule.json",
+];
+
+/// An API Gateway (payload 2.0) response: status, parsed body, and the whole response.
+struct HttpReply {
+    status: u64,
+    body: Value,
+    raw: Value,
+}
+
+fn http(outcome: Outcome) -> HttpReply {
+    let raw = outcome.response();
+    let status = raw["statusCode"].as_u64().unwrap_or_else(|| panic!("not an HTTP API response: {raw}"));
+    let text = raw["body"].as_str().unwrap_or_default();
+    let body = serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()));
+    HttpReply { status, body, raw }
+}
+
+fn read_event(path: &str) -> Value {
+    let full = luckydraw::testing::services::repository_root().join(path);
+    serde_json::from_str(&std::fs::read_to_string(full).unwrap()).unwrap()
+}
+
+async fn function(deployment: &Deployment, name: &str, binary: &std::path::Path) -> Bootstrap {
+    let mut function = Bootstrap::start(name, binary, &deployment.env(name)).await;
+    function.ready().await;
+    function
+}
+
+#[test]
+fn every_event_file_is_invoked_here() {
+    let root = luckydraw::testing::services::repository_root();
+    let mut found = Vec::new();
+    for function in std::fs::read_dir(root.join("events")).unwrap() {
+        let function = function.unwrap().path();
+        for file in std::fs::read_dir(&function).into_iter().flatten() {
+            let file = file.unwrap().path();
+            if file.extension().is_some_and(|extension| extension == "json") {
+                found.push(file.strip_prefix(&root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    found.sort();
+    let mut covered: Vec<String> = EVENTS.iter().map(|path| (*path).to_owned()).collect();
+    covered.sort();
+    assert_eq!(found, covered, "events/ and the invocation tests disagree");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_registers_logs_in_and_out_through_the_runtime_api() {
+    let deployment = Deployment::start().await;
+    let mut login = function(&deployment, "login", bootstrap!("login")).await;
+
+    let registered = http(login.invoke_file("events/login/register.json").await);
+    let again = http(login.invoke_file("events/login/register.json").await);
+    let logged_in = http(login.invoke_file("events/login/login.json").await);
+    let mut malformed = read_event("events/login/login.json");
+    malformed["body"] = json!("{\"username\": \"player\"");
+    let malformed = http(login.invoke(&malformed).await);
+    let logged_out = http(login.invoke_file("events/login/logout.json").await);
+
+    assert_eq!(registered.status, 201, "{}", registered.raw);
+    assert_eq!(registered.body["user"]["username"], "newcomer");
+    assert_eq!(again.status, 409, "{}", again.raw);
+    assert_eq!(logged_in.status, 200, "{}", logged_in.raw);
+    assert_eq!(logged_in.body["user"]["username"], "player");
+    let token = logged_in.body["token"].as_str().unwrap();
+    let cookie = logged_in.raw["cookies"][0].as_str().unwrap_or_default();
+    assert!(cookie.starts_with(&format!("session={token}; HttpOnly; SameSite=Lax")), "{}", logged_in.raw);
+    assert_eq!((malformed.status, &malformed.body["error"]["code"]), (400, &json!("invalid_request")));
+    assert!(logged_out.status < 300, "{}", logged_out.raw);
+    let key = luckydraw::domain::SessionToken::parse(EVENT_PLAYER.token).unwrap().key();
+    let app = &deployment.running.app;
+    let session = app.sessions.touch(&key, deployment.now(), deployment.now()).await.unwrap();
+    assert!(session.is_none(), "logout ended the event player's session");
+    login.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draw_takes_one_unit_and_queues_the_order_of_a_priced_win() {
+    let deployment = Deployment::start().await;
+    let mut draw = function(&deployment, "draw", bootstrap!("draw")).await;
+    let units_before = total_remaining(&deployment).await;
+
+    let drawn = http(draw.invoke_file("events/draw/draw.json").await);
+    let mut anonymous = read_event("events/draw/draw.json");
+    anonymous["headers"].as_object_mut().unwrap().remove("authorization");
+    let anonymous = http(draw.invoke(&anonymous).await);
+    let mut unknown = read_event("events/draw/draw.json");
+    unknown["pathParameters"]["id"] = json!("no-such-activity");
+    let unknown = http(draw.invoke(&unknown).await);
+
+    assert_eq!(drawn.status, 200, "{}", drawn.raw);
+    assert_eq!(total_remaining(&deployment).await, units_before - 1, "one unit taken");
+    let wheel_index = drawn.body["wheel_index"].as_u64().unwrap();
+    assert!(wheel_index < 10 && drawn.body["won"].is_boolean() && drawn.body["draw_id"].is_string());
+    match drawn.body["order_id"].as_str() {
+        Some(order) => {
+            assert!(drawn.body["prize"]["price_fen"].as_u64().unwrap() > 0);
+            assert_eq!(deployment.drain().await, 1, "the OrderRequested went to SQS");
+            let order = deployment.running.app.orders.get(&order.parse().unwrap()).await.unwrap();
+            assert_eq!(order.unwrap().status.as_str(), "pending_payment");
+        }
+        None => assert_eq!(drawn.body["prize"]["price_fen"], 0, "only a free prize has no order"),
+    }
+    assert_eq!((anonymous.status, &anonymous.body["error"]["code"]), (401, &json!("unauthenticated")));
+    assert_eq!((unknown.status, &unknown.body["error"]["code"]), (404, &json!("not_found")));
+    draw.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_player_api_answers_every_route_and_pays_through_the_gateway() {
+    let deployment = Deployment::start().await;
+    deployment.add_event_order(Duration::from_secs(900)).await;
+    let tea_before = deployment.remaining("tea").await;
+    let mut api = function(&deployment, "api", bootstrap!("api")).await;
+
+    let activities = http(api.invoke_file("events/api/list-activities.json").await);
+    let activity = http(api.invoke_file("events/api/get-activity.json").await);
+    let draw = http(api.invoke_file("events/api/get-draw.json").await);
+    let orders = http(api.invoke_file("events/api/list-orders.json").await);
+    let order = http(api.invoke_file("events/api/get-order.json").await);
+    let pay = http(api.invoke_file("events/api/pay.json").await);
+    let pay_again = http(api.invoke_file("events/api/pay.json").await);
+    let give_up = http(api.invoke_file("events/api/give-up.json").await);
+
+    assert_eq!(activities.status, 200, "{}", activities.raw);
+    assert!(activities.body["activities"].as_array().unwrap().iter().any(|a| a["id"] == "demo"));
+    assert_eq!(activity.status, 200, "{}", activity.raw);
+    let wheel: Vec<&str> =
+        activity.body["prizes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(wheel, ["thanks", "basketball", "cup", "laptop", "tablet", "phone", "pot", "tea", "drone", "wine"]);
+    assert_eq!(draw.status, 200, "{}", draw.raw);
+    assert_eq!(draw.body["order_status"], "pending_payment");
+    assert_eq!(orders.status, 200, "{}", orders.raw);
+    assert_eq!(orders.body["orders"][0]["id"], EVENT_ORDER);
+    assert_eq!(
+        (order.status, &order.body["amount_fen"], &order.body["status"]),
+        (200, &json!(9000), &json!("pending_payment"))
+    );
+    assert_eq!(pay.status, 200, "{}", pay.raw);
+    assert_eq!(pay.body["out_trade_no"], EVENT_ORDER);
+    assert_eq!(pay_again.body["pay_url"], pay.body["pay_url"], "the link is cached: one trade");
+    let trade = deployment.running.sandbox.as_ref().unwrap().trade(EVENT_ORDER).expect("the sandbox opened the trade");
+    assert_eq!(trade.notify_url, "https://abc123xyz.execute-api.ap-east-1.amazonaws.com/pay/notify");
+    assert_eq!(give_up.status, 202, "{}", give_up.raw);
+    assert_eq!(deployment.drain().await, 1);
+    assert_eq!(deployment.event_order().await.unwrap().1, "cancelled");
+    assert_eq!(deployment.remaining("tea").await, tea_before + 1, "the unit went back");
+    api.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_callback_verifies_the_signed_notify_plain_and_base64() {
+    let deployment = Deployment::start().await;
+    let mut callback = function(&deployment, "pay-callback", bootstrap!("pay-callback")).await;
+
+    let before_the_order = http(callback.invoke_file("events/pay-callback/notify.json").await);
+    deployment.add_event_order(Duration::from_secs(900)).await;
+    let mut tampered = read_event("events/pay-callback/notify.json");
+    tampered["body"] = json!(tampered["body"].as_str().unwrap().replace("total_amount=90.00", "total_amount=0.90"));
+    let tampered = http(callback.invoke(&tampered).await);
+    assert_eq!(deployment.drain().await, 0, "nothing unverified is queued");
+    let plain = http(callback.invoke_file("events/pay-callback/notify.json").await);
+    let base64 = http(callback.invoke_file("events/pay-callback/notify-base64.json").await);
+
+    for (reply, expected) in
+        [(&before_the_order, "failure"), (&tampered, "failure"), (&plain, "success"), (&base64, "success")]
+    {
+        assert_eq!((reply.status, reply.body.as_str()), (200, Some(expected)), "{}", reply.raw);
+    }
+    assert_eq!(deployment.drain().await, 2, "both notifications were queued");
+    assert_eq!(deployment.event_order().await.unwrap().1, "paid", "the duplicate changed nothing more");
+    callback.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_consumer_applies_each_message_kind_and_reports_failures_per_message() {
+    let deployment = Deployment::start().await;
+    let mut consumer = function(&deployment, "order-consumer", bootstrap!("order-consumer")).await;
+    let failures = |reply: Value| reply["batchItemFailures"].as_array().cloned().unwrap_or_else(|| panic!("{reply}"));
+
+    let requested = consumer.invoke_file("events/order-consumer/order-requested.json").await.response();
+    let status_after_request = deployment.event_order().await.map(|order| order.1);
+    let paid = consumer.invoke_file("events/order-consumer/payment-received.json").await.response();
+    let cancel = consumer.invoke_file("events/order-consumer/cancel-requested.json").await.response();
+    let status_after_cancel = deployment.event_order().await.map(|order| order.1);
+    let refund = consumer.invoke_file("events/order-consumer/refund-requested.json").await.response();
+    let mut poisoned = read_event("events/order-consumer/order-requested.json");
+    let mut garbage = poisoned["Records"][0].clone();
+    garbage["messageId"] = json!("00000000-0000-4000-8000-00000000dead");
+    garbage["body"] = json!("{\"type\": \"order_requested\"");
+    poisoned["Records"].as_array_mut().unwrap().push(garbage);
+    let mixed = consumer.invoke(&poisoned).await.response();
+
+    assert_eq!(failures(requested), Vec::<Value>::new());
+    assert_eq!(status_after_request.as_deref(), Some("pending_payment"));
+    assert_eq!(failures(paid), Vec::<Value>::new());
+    assert_eq!(failures(cancel), Vec::<Value>::new(), "cancelling a paid order is a no-op, not a failure");
+    assert_eq!(status_after_cancel.as_deref(), Some("paid"));
+    let refund_id = read_event("events/order-consumer/refund-requested.json")["Records"][0]["messageId"].clone();
+    assert_eq!(
+        failures(refund),
+        [json!({ "itemIdentifier": refund_id })],
+        "the sandbox knows no such trade: the refund is retried, not dropped"
+    );
+    assert_eq!(deployment.event_order().await.unwrap().1, "paid");
+    assert_eq!(failures(mixed), [json!({ "itemIdentifier": "00000000-0000-4000-8000-00000000dead" })]);
+    consumer.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expire_orders_asks_to_expire_what_is_overdue() {
+    let deployment = Deployment::start().await;
+    let mut expire = function(&deployment, "expire-orders", bootstrap!("expire-orders")).await;
+    let nothing = expire.invoke_file("events/expire-orders/schedule.json").await.response();
+    deployment.add_event_order(Duration::ZERO).await;
+    let tea_before = deployment.remaining("tea").await;
+
+    let swept = expire.invoke_file("events/expire-orders/schedule.json").await.response();
+
+    assert_eq!(nothing, json!({ "expiry_requested": 0 }));
+    assert_eq!(swept, json!({ "expiry_requested": 1 }));
+    assert_eq!(deployment.drain().await, 1);
+    assert_eq!(deployment.event_order().await.unwrap().1, "expired");
+    assert_eq!(deployment.remaining("tea").await, tea_before + 1, "the unit went back");
+    expire.stop().await;
+}
+
+async fn total_remaining(deployment: &Deployment) -> u64 {
+    let counts = deployment.running.app.stock.remaining(&"demo".parse().unwrap()).await.unwrap().unwrap();
+    counts.values().sum()
+}

@@ -1,7 +1,8 @@
 //! `cargo run --release -p luckydraw-local`: the whole system on 127.0.0.1:3000, on the
 //! backends the environment selects (memory by default). Operators' stock tools run
 //! against the same backends: `-- preload <activity>` and `-- reconcile <activity>`;
-//! `-- event-player` opens the session the events in `events/` carry (for `sam local invoke`).
+//! `-- seed` seeds the demo, the admin and the demo player without serving (a deployed
+//! table); `-- event-player` also opens the session the events in `events/` carry.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use luckydraw_local::backends::{Connected, connect_from_env};
 use luckydraw_local::seed::{self, DEMO_PLAYER, EVENT_PLAYER};
 use luckydraw_local::{Options, start};
 
-const USAGE: &str = "usage: luckydraw-local [serve | preload <activity> | reconcile <activity> | event-player]";
+const USAGE: &str = "usage: luckydraw-local [serve | seed | preload <activity> | reconcile <activity> | event-player]";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -53,9 +54,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
             Ok(())
         }
+        ["seed"] => {
+            let options = Options::from_env()?;
+            let seeded = seed::seed(&connect().await?.app, options.demo_scale, options.admin_password).await?;
+            println!("seeded the demo activity and the player {} / {}", DEMO_PLAYER.0, DEMO_PLAYER.1);
+            match seeded.admin_password {
+                Some(password) => println!("admin: admin / {password}"),
+                None => println!("admin: admin (exists; password unchanged)"),
+            }
+            Ok(())
+        }
         ["event-player"] => {
             let app = connect().await?.app;
-            seed::seed_demo_activity(&app, 1).await?;
+            let options = Options::from_env()?;
+            seed::seed(&app, options.demo_scale, options.admin_password).await?;
             seed::seed_event_player(&app).await?;
             println!("player {} ({}) has session {}", EVENT_PLAYER.username, EVENT_PLAYER.id, EVENT_PLAYER.token);
             Ok(())

@@ -118,7 +118,7 @@ impl Deployment {
         let draw_id = DrawId::parse(&format!("demo.{EVENT_ORDER}")).expect("the event draw id");
         let user_id = UserId::parse(EVENT_PLAYER.id).expect("the event player id");
         let tea = PrizeId::parse("tea").expect("a prize id");
-        let activity = app.activities.get(&draw_id.activity()).await.unwrap().expect("the demo activity");
+        let activity = app.activities.get(draw_id.activity()).await.unwrap().expect("the demo activity");
         let ticket = DrawTicket {
             draw_id: draw_id.clone(),
             user_id,

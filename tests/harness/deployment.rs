@@ -15,7 +15,7 @@ use luckydraw::testing::{TEST_APP_ID, TEST_SELLER_ID, event_file, services, test
 use luckydraw::usecases::order_events;
 use luckydraw_local::backends::connect;
 use luckydraw_local::seed::{EVENT_PLAYER, seed_event_player};
-use luckydraw_local::{Options, Running, default_web_dir, start};
+use luckydraw_local::{Running, start};
 
 /// The order (and draw, `demo.` + it) the events in `events/` are about: Tea, ¥90.00.
 pub const EVENT_ORDER: &str = "01a20048628e7a0b8eea09489eda7b1b";
@@ -53,16 +53,7 @@ impl Deployment {
         let connected = connect(test_settings(), &backends, Some(&aws), Arc::new(SystemClock), random)
             .await
             .expect("the runner connects to moto, creating the table and queue");
-        let options = Options {
-            addr: "127.0.0.1:0".parse().expect("a socket address"),
-            web_dir: default_web_dir(),
-            demo_scale: 1,
-            admin_password: Some("admin-password".into()),
-            background_consumer: false,
-            sandbox: true,
-            expire_every: None,
-            sqs: connected.sqs,
-        };
+        let options = crate::options(1, connected.sqs);
         let running = start(options, connected.app, connected.memory).await.expect("the runner starts");
         seed_event_player(&running.app).await.expect("the event player is seeded");
         Deployment { running, backends }

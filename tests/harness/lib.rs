@@ -30,7 +30,7 @@ pub struct TestServer {
 }
 
 /// Options for a test runner: a free port, the demo at `scale`, no background consumer.
-fn options(scale: u64, sqs: Option<SqsSource>) -> Options {
+pub(crate) fn options(scale: u64, sqs: Option<SqsSource>) -> Options {
     Options {
         addr: "127.0.0.1:0".parse().expect("a socket address"),
         web_dir: default_web_dir(),

@@ -1,7 +1,8 @@
 //! The Redis adapters against the conformance suites, on a real `redis-server` (the one at
 //! 127.0.0.1:6379, or a private one the harness starts), each test under its own key
 //! prefix; and again in cluster mode (what ElastiCache Serverless speaks) on a private
-//! three-node cluster, where every script's keys must share one hash slot.
+//! three-node cluster, where every script's keys must share one hash slot, over plain TCP
+//! and over TLS only (a `rediss://` URL, its certificate verified against the test CA).
 
 use std::sync::Arc;
 
@@ -48,6 +49,18 @@ async fn cluster_pay_links() -> Arc<RedisPayLinks> {
     pay_links_on(services::redis_cluster().await)
 }
 
+async fn tls_cluster_stock() -> Arc<RedisStock> {
+    stock_on(services::redis_tls_cluster().await)
+}
+
+async fn tls_cluster_cache() -> Arc<SessionPair> {
+    cache_on(services::redis_tls_cluster().await)
+}
+
+async fn tls_cluster_pay_links() -> Arc<RedisPayLinks> {
+    pay_links_on(services::redis_tls_cluster().await)
+}
+
 mod stock {
     luckydraw::stock_store_conformance!(super::stock);
 }
@@ -65,6 +78,15 @@ mod cluster_sessions {
 }
 mod cluster_pay_links {
     luckydraw::pay_links_conformance!(super::cluster_pay_links);
+}
+mod tls_cluster_stock {
+    luckydraw::stock_store_conformance!(super::tls_cluster_stock);
+}
+mod tls_cluster_sessions {
+    luckydraw::sessions_conformance!(super::tls_cluster_cache);
+}
+mod tls_cluster_pay_links {
+    luckydraw::pay_links_conformance!(super::tls_cluster_pay_links);
 }
 
 /// The Lua script reduces rolls with `math.fmod` on doubles: exact only because rolls stay

@@ -1,6 +1,7 @@
 //! Real servers for adapter tests, started once per test process. Redis: the server at
 //! 127.0.0.1:6379 if it answers `PING`, else a private `redis-server` on a free port; for
-//! cluster mode, a private three-node cluster on free ports.
+//! cluster mode, a private three-node cluster on free ports, and another one speaking only
+//! TLS (`rediss://`, certificates made with `openssl` at start), as ElastiCache Serverless does.
 //! DynamoDB and SQS: `infra/moto/serve.py` (moto's server) from the project's `.venv` on a
 //! free loopback port. Both private servers stop when the test process ends (they watch
 //! their standard input). A missing server fails the test with how to get it; nothing is
@@ -32,6 +33,7 @@ struct Service {
 
 static REDIS: OnceLock<Service> = OnceLock::new();
 static REDIS_CLUSTER: OnceLock<Service> = OnceLock::new();
+static REDIS_TLS_CLUSTER: OnceLock<(Service, Vec<u8>)> = OnceLock::new();
 static MOTO: OnceLock<Service> = OnceLock::new();
 
 /// The repository's root.
@@ -95,7 +97,18 @@ fn tidy_up_after_finished_tests(url: &str) {
 /// The URL of a private three-node Redis Cluster (no replicas) for tests of cluster mode,
 /// the protocol ElastiCache Serverless speaks.
 pub fn redis_cluster_url() -> &'static str {
-    &REDIS_CLUSTER.get_or_init(private_redis_cluster).url
+    &REDIS_CLUSTER.get_or_init(|| private_redis_cluster(false).0).url
+}
+
+/// A fresh connection to a private three-node cluster that speaks only TLS, by a
+/// `rediss://` URL in the `auto` mode (so: cluster), trusting the cluster's own test CA;
+/// keys under a prefix of this test's own. The shape of ElastiCache Serverless.
+pub async fn redis_tls_cluster() -> (RedisConnection, RedisKeys) {
+    let (service, root_ca) = REDIS_TLS_CLUSTER.get_or_init(|| private_redis_cluster(true));
+    let connection = RedisConnection::connect_trusting(&service.url, RedisMode::Auto, root_ca)
+        .await
+        .expect("the TLS test cluster answers");
+    (connection, RedisKeys::new(redis_prefix()))
 }
 
 /// A fresh cluster connection to the test cluster and keys under a prefix of this test's own.
@@ -162,23 +175,48 @@ fn private_redis() -> Service {
     Service { url: format!("redis://127.0.0.1:{port}"), _child: Some(child) }
 }
 
-fn private_redis_cluster() -> Service {
+/// Three cluster nodes on free ports, formed into one cluster, and (with `tls`) their CA
+/// certificate: then every node listens only for TLS, with a certificate for 127.0.0.1
+/// signed by a CA made here, and the nodes talk TLS to each other too.
+fn private_redis_cluster(tls: bool) -> (Service, Vec<u8>) {
     let ports = [free_port(), free_port(), free_port()];
     let dir = std::env::temp_dir().join(unique("luckydraw-redis-cluster"));
     let nodes = ports.map(|port| format!("127.0.0.1:{port}")).join(" ");
+    let (listen, cli) = match tls {
+        false => ("--port {port}", "redis-cli"),
+        true => (
+            "--port 0 --tls-port {port} --tls-cluster yes --tls-auth-clients no --tls-ca-cert-file ca.crt \
+             --tls-cert-file server.crt --tls-key-file server.key",
+            "redis-cli --tls --cacert ca.crt",
+        ),
+    };
+    let certificates = match tls {
+        false => "",
+        true => {
+            "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj '/CN=luckydraw test CA' \
+                -keyout ca.key -out ca.crt 2>/dev/null
+             openssl req -newkey rsa:2048 -nodes -subj '/CN=127.0.0.1' -keyout server.key -out server.csr 2>/dev/null
+             printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth,clientAuth\\n' > server.ext
+             openssl x509 -req -days 2 -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
+                -extfile server.ext -out server.crt 2>/dev/null"
+        }
+    };
     let servers = ports.map(|port| {
         format!(
-            "redis-server --bind 127.0.0.1 --port {port} --cluster-enabled yes --cluster-config-file nodes-{port}.conf \
+            "redis-server --bind 127.0.0.1 {listen} --cluster-enabled yes --cluster-config-file nodes-{port}.conf \
              --save '' --appendonly no --dir {dir} --daemonize no >/dev/null 2>&1 & servers=\"$servers $!\"",
+            listen = listen.replace("{port}", &port.to_string()),
             dir = dir.display()
         )
     });
     let script = format!(
-        "mkdir -p {dir} && {servers}
+        "mkdir -p {dir} && cd {dir} || exit 1
+         {certificates}
+         {servers}
          trap 'kill $servers 2>/dev/null; rm -rf {dir}' EXIT
-         for port in {ports}; do until redis-cli -p $port ping >/dev/null 2>&1; do sleep 0.05; done; done
-         redis-cli --cluster create {nodes} --cluster-replicas 0 --cluster-yes >/dev/null
-         until redis-cli -p {first} cluster info | grep -q cluster_state:ok; do sleep 0.05; done
+         for port in {ports}; do until {cli} -p $port ping >/dev/null 2>&1; do sleep 0.05; done; done
+         {cli} --cluster create {nodes} --cluster-replicas 0 --cluster-yes >/dev/null
+         until {cli} -p {first} cluster info | grep -q cluster_state:ok; do sleep 0.05; done
          echo ready
          cat >/dev/null",
         dir = dir.display(),
@@ -186,15 +224,27 @@ fn private_redis_cluster() -> Service {
         ports = ports.map(|port| port.to_string()).join(" "),
         first = ports[0],
     );
-    let mut child =
-        Command::new("sh").args(["-c", &script]).stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().unwrap_or_else(
-            |error| panic!("cannot start a Redis cluster ({error}): install redis-server and redis-tools"),
-        );
-    let mut ready = String::new();
+    let how = "install redis-server, redis-tools and openssl";
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|error| panic!("cannot start a Redis cluster ({error}): {how}"));
     let stdout = child.stdout.take().expect("stdout is piped");
-    BufReader::new(stdout).read_line(&mut ready).expect("the cluster script reports");
-    assert_eq!(ready.trim(), "ready", "the Redis cluster did not form: install redis-server and redis-tools");
-    Service { url: format!("redis://127.0.0.1:{}", ports[0]), _child: Some(child) }
+    let (report, reported) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let _ = report.send(line);
+    });
+    let ready = reported.recv_timeout(Duration::from_secs(60)).unwrap_or_default();
+    assert_eq!(ready.trim(), "ready", "the Redis cluster did not form within a minute: {how}");
+    let (scheme, root_ca) = match tls {
+        false => ("redis", Vec::new()),
+        true => ("rediss", std::fs::read(dir.join("ca.crt")).expect("the test CA certificate")),
+    };
+    (Service { url: format!("{scheme}://127.0.0.1:{}", ports[0]), _child: Some(child) }, root_ca)
 }
 
 fn start_moto() -> Service {

@@ -8,7 +8,7 @@ mod stock;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
-use redis::{Cmd, Pipeline, RedisError, RedisFuture, Value};
+use redis::{Cmd, Pipeline, RedisError, RedisFuture, TlsCertificates, Value};
 
 pub use cache::{RedisPayLinks, RedisRateLimits, RedisSessions};
 pub use stock::RedisStock;
@@ -29,7 +29,18 @@ pub enum RedisConnection {
 
 impl RedisConnection {
     /// Connects to `url`; `mode` decides single or cluster (`Auto`: `rediss://` is a cluster).
+    /// TLS trusts the system's root certificates (ElastiCache's certificates chain to them).
     pub async fn connect(url: &str, mode: RedisMode) -> Result<Self, StoreError> {
+        Self::connect_with(url, mode, None).await
+    }
+
+    /// Like [`RedisConnection::connect`], but TLS trusts only the CA certificate `root_ca`
+    /// (PEM): a server with a private CA, such as the TLS test cluster.
+    pub async fn connect_trusting(url: &str, mode: RedisMode, root_ca: &[u8]) -> Result<Self, StoreError> {
+        Self::connect_with(url, mode, Some(root_ca)).await
+    }
+
+    async fn connect_with(url: &str, mode: RedisMode, root_ca: Option<&[u8]>) -> Result<Self, StoreError> {
         let failed =
             |error: RedisError| StoreError::caused_by(format!("cannot connect to Redis at {}", redacted(url)), error);
         let cluster = match mode {
@@ -37,11 +48,22 @@ impl RedisConnection {
             RedisMode::Single => false,
             RedisMode::Cluster => true,
         };
+        let certificates =
+            root_ca.map(|root_ca| TlsCertificates { client_tls: None, root_cert: Some(root_ca.to_vec()) });
         if cluster {
-            let client = ClusterClientBuilder::new(vec![url]).build().map_err(failed)?;
+            let builder = ClusterClientBuilder::new(vec![url]);
+            let builder = match certificates {
+                Some(certificates) => builder.certs(certificates),
+                None => builder,
+            };
+            let client = builder.build().map_err(failed)?;
             Ok(Self::Cluster(client.get_async_connection().await.map_err(failed)?))
         } else {
-            let client = redis::Client::open(url).map_err(failed)?;
+            let client = match certificates {
+                Some(certificates) => redis::Client::build_with_tls(url, certificates),
+                None => redis::Client::open(url),
+            }
+            .map_err(failed)?;
             let config = ConnectionManagerConfig::new().set_number_of_retries(2);
             Ok(Self::Single(ConnectionManager::new_with_config(client, config).await.map_err(failed)?))
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use luckydraw_local::seed::EVENT_PLAYER;
 use luckydraw_tests::bootstrap;
 use luckydraw_tests::deployment::{Deployment, EVENT_ORDER};
-use luckydraw_tests::runtime_api::{Bootstrap, Outcome};
+use luckydraw_tests::runtime_api::{Bootstrap, Outcome, event};
 use serde_json::{Value, json};
 
 /// Every event file, by the test that invokes it.
@@ -47,11 +47,6 @@ fn http(outcome: Outcome) -> HttpReply {
     HttpReply { status, body, raw }
 }
 
-fn read_event(path: &str) -> Value {
-    let full = luckydraw::testing::services::repository_root().join(path);
-    serde_json::from_str(&std::fs::read_to_string(full).unwrap()).unwrap()
-}
-
 async fn function(deployment: &Deployment, name: &str, binary: &std::path::Path) -> Bootstrap {
     let mut function = Bootstrap::start(name, binary, &deployment.env(name)).await;
     function.ready().await;
@@ -85,7 +80,7 @@ async fn login_registers_logs_in_and_out_through_the_runtime_api() {
     let registered = http(login.invoke_file("events/login/register.json").await);
     let again = http(login.invoke_file("events/login/register.json").await);
     let logged_in = http(login.invoke_file("events/login/login.json").await);
-    let mut malformed = read_event("events/login/login.json");
+    let mut malformed = event("events/login/login.json");
     malformed["body"] = json!("{\"username\": \"player\"");
     let malformed = http(login.invoke(&malformed).await);
     let logged_out = http(login.invoke_file("events/login/logout.json").await);
@@ -114,10 +109,10 @@ async fn draw_takes_one_unit_and_queues_the_order_of_a_priced_win() {
     let units_before = total_remaining(&deployment).await;
 
     let drawn = http(draw.invoke_file("events/draw/draw.json").await);
-    let mut anonymous = read_event("events/draw/draw.json");
+    let mut anonymous = event("events/draw/draw.json");
     anonymous["headers"].as_object_mut().unwrap().remove("authorization");
     let anonymous = http(draw.invoke(&anonymous).await);
-    let mut unknown = read_event("events/draw/draw.json");
+    let mut unknown = event("events/draw/draw.json");
     unknown["pathParameters"]["id"] = json!("no-such-activity");
     let unknown = http(draw.invoke(&unknown).await);
 
@@ -188,7 +183,7 @@ async fn pay_callback_verifies_the_signed_notify_plain_and_base64() {
 
     let before_the_order = http(callback.invoke_file("events/pay-callback/notify.json").await);
     deployment.add_event_order(Duration::from_secs(900)).await;
-    let mut tampered = read_event("events/pay-callback/notify.json");
+    let mut tampered = event("events/pay-callback/notify.json");
     tampered["body"] = json!(tampered["body"].as_str().unwrap().replace("total_amount=90.00", "total_amount=0.90"));
     let tampered = http(callback.invoke(&tampered).await);
     assert_eq!(deployment.drain().await, 0, "nothing unverified is queued");
@@ -217,7 +212,7 @@ async fn order_consumer_applies_each_message_kind_and_reports_failures_per_messa
     let cancel = consumer.invoke_file("events/order-consumer/cancel-requested.json").await.response();
     let status_after_cancel = deployment.event_order().await.map(|order| order.1);
     let refund = consumer.invoke_file("events/order-consumer/refund-requested.json").await.response();
-    let mut poisoned = read_event("events/order-consumer/order-requested.json");
+    let mut poisoned = event("events/order-consumer/order-requested.json");
     let mut garbage = poisoned["Records"][0].clone();
     garbage["messageId"] = json!("00000000-0000-4000-8000-00000000dead");
     garbage["body"] = json!("{\"type\": \"order_requested\"");
@@ -229,7 +224,7 @@ async fn order_consumer_applies_each_message_kind_and_reports_failures_per_messa
     assert_eq!(failures(paid), Vec::<Value>::new());
     assert_eq!(failures(cancel), Vec::<Value>::new(), "cancelling a paid order is a no-op, not a failure");
     assert_eq!(status_after_cancel.as_deref(), Some("paid"));
-    let refund_id = read_event("events/order-consumer/refund-requested.json")["Records"][0]["messageId"].clone();
+    let refund_id = event("events/order-consumer/refund-requested.json")["Records"][0]["messageId"].clone();
     assert_eq!(
         failures(refund),
         [json!({ "itemIdentifier": refund_id })],

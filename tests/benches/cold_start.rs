@@ -11,8 +11,7 @@ use std::time::Duration;
 
 use luckydraw_tests::bootstrap;
 use luckydraw_tests::deployment::Deployment;
-use luckydraw_tests::runtime_api::Bootstrap;
-use serde_json::Value;
+use luckydraw_tests::runtime_api::{Bootstrap, event};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -31,10 +30,7 @@ async fn main() {
     println!("| function | event | binary MiB | init | first invocation | warm invocation |");
     println!("| --- | --- | --- | --- | --- | --- |");
     for (name, binary, event_path) in functions {
-        let event: Value = serde_json::from_str(
-            &std::fs::read_to_string(luckydraw::testing::services::repository_root().join(event_path)).unwrap(),
-        )
-        .unwrap();
+        let event = event(event_path);
         let (mut init, mut first, mut warm) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..starts {
             let mut function = Bootstrap::start(name, binary, &deployment.env(name)).await;

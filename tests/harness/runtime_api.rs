@@ -67,7 +67,6 @@ pub struct Bootstrap {
     state: Arc<State>,
     events: mpsc::UnboundedSender<Pending>,
     log: Arc<Mutex<String>>,
-    next_id: u64,
 }
 
 impl Bootstrap {
@@ -105,7 +104,7 @@ impl Bootstrap {
         let log = Arc::new(Mutex::new(String::new()));
         tokio::spawn(collect(child.stdout.take().expect("piped stdout"), log.clone()));
         tokio::spawn(collect(child.stderr.take().expect("piped stderr"), log.clone()));
-        Bootstrap { name: name.to_owned(), child, spawned_at, state, events, log, next_id: 0 }
+        Bootstrap { name: name.to_owned(), child, spawned_at, state, events, log }
     }
 
     /// Waits until the function has initialised and asked for its first event; how long
@@ -124,10 +123,7 @@ impl Bootstrap {
 
     /// Invokes the function with the event in the file `path` (relative to the repository).
     pub async fn invoke_file(&mut self, path: &str) -> Outcome {
-        let full = luckydraw::testing::services::repository_root().join(path);
-        let text = std::fs::read_to_string(&full).unwrap_or_else(|error| panic!("cannot read {path}: {error}"));
-        let event: Value = serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path} is not JSON: {error}"));
-        self.invoke(&event).await
+        self.invoke(&event(path)).await
     }
 
     /// Invokes the function with `event` and waits for its answer.
@@ -142,7 +138,6 @@ impl Bootstrap {
         let body = Bytes::from(serde_json::to_vec(event).expect("events serialise"));
         let started = Instant::now();
         self.events.send(Pending { event: body, answer }).expect("the runtime API is serving");
-        self.next_id += 1;
         let waited = tokio::time::timeout(INVOCATION_TIMEOUT, answered);
         tokio::pin!(waited);
         loop {
@@ -174,6 +169,13 @@ impl Bootstrap {
             panic!("{} exited ({status}); init error: {init_error:?}\n{}", self.name, self.log());
         }
     }
+}
+
+/// The event in the file `path` (`events/...`, relative to the repository).
+pub fn event(path: &str) -> Value {
+    let file = path.strip_prefix("events/").unwrap_or_else(|| panic!("{path} is not under events/"));
+    let text = luckydraw::testing::event_file(file);
+    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path} is not JSON: {error}"))
 }
 
 /// Copies a child's output lines into `log` (and the test's own output, shown on failure).

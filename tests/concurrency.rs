@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use luckydraw::domain::{CancelReason, DrawMode, Money, OrderStatus, UserKind};
-use luckydraw::messages::{CancelRequested, OrderMessage, PaymentReceived, TradeStatus};
-use luckydraw::testing::{Ledger, TestStock, activity_spec, json_of, ledger, prizes, request, test_app_with_stock};
-use luckydraw::usecases::order_events::apply;
+use luckydraw_core::domain::{CancelReason, DrawMode, Money, OrderStatus, UserKind};
+use luckydraw_core::messages::{CancelRequested, OrderMessage, PaymentReceived, TradeStatus};
+use luckydraw_core::usecases::order_events::apply;
+use luckydraw_testing::{Ledger, TestStock, activity_spec, json_of, ledger, prizes, request, test_app_with_stock};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_thousand_concurrent_draws_on_100_units_win_exactly_100_in_memory() {
@@ -97,7 +97,7 @@ async fn storm(stock: TestStock) {
     assert_eq!(statuses.iter().filter(|status| **status == OrderStatus::Cancelled).count(), 20);
 }
 
-async fn order_statuses(app: &luckydraw::App, orders: &[luckydraw::domain::OrderId]) -> Vec<OrderStatus> {
+async fn order_statuses(app: &luckydraw_core::App, orders: &[luckydraw_core::domain::OrderId]) -> Vec<OrderStatus> {
     let mut statuses = Vec::new();
     for id in orders {
         statuses.push(app.orders.get(id).await.unwrap().unwrap().status);

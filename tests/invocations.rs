@@ -55,7 +55,7 @@ async fn function(deployment: &Deployment, name: &str, binary: &std::path::Path)
 
 #[test]
 fn every_event_file_is_invoked_here() {
-    let root = luckydraw::testing::services::repository_root();
+    let root = luckydraw_testing::services::repository_root();
     let mut found = Vec::new();
     for function in std::fs::read_dir(root.join("events")).unwrap() {
         let function = function.unwrap().path();
@@ -95,7 +95,7 @@ async fn login_registers_logs_in_and_out_through_the_runtime_api() {
     assert!(cookie.starts_with(&format!("session={token}; HttpOnly; SameSite=Lax")), "{}", logged_in.raw);
     assert_eq!((malformed.status, &malformed.body["error"]["code"]), (400, &json!("invalid_request")));
     assert!(logged_out.status < 300, "{}", logged_out.raw);
-    let key = luckydraw::domain::SessionToken::parse(EVENT_PLAYER.token).unwrap().key();
+    let key = luckydraw_core::domain::SessionToken::parse(EVENT_PLAYER.token).unwrap().key();
     let app = &deployment.running.app;
     let session = app.sessions.touch(&key, deployment.now(), deployment.now()).await.unwrap();
     assert!(session.is_none(), "logout ended the event player's session");

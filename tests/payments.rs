@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
-use luckydraw::domain::Money;
-use luckydraw::payment::{PrivateKey, sign_notification};
-use luckydraw::testing::notification_params;
+use luckydraw_adapters::alipay::{PrivateKey, sign_notification};
+use luckydraw_core::domain::Money;
 use luckydraw_local::sandbox::Sandbox;
+use luckydraw_testing::notification_params;
 use luckydraw_tests::TestServer;
 use reqwest::StatusCode;
 use serde_json::Value;

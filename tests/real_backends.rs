@@ -5,12 +5,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use luckydraw::App;
-use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
-use luckydraw::config::backends::{Backends, SessionBackend};
-use luckydraw::domain::{OrderId, PayLink};
-use luckydraw::testing::{START, services, test_settings};
+use luckydraw_adapters::system::{ChaChaRandom, ManualClock};
+use luckydraw_core::App;
+use luckydraw_core::domain::{OrderId, PayLink};
+use luckydraw_lambda::config::backends::{Backends, SessionBackend};
 use luckydraw_local::backends::connect;
+use luckydraw_testing::{START, services, test_settings};
 use luckydraw_tests::{TestServer, real_backends};
 use reqwest::StatusCode;
 

@@ -11,13 +11,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use luckydraw::adapters::cached::CachedActivities;
-use luckydraw::adapters::dynamodb::DynamoRecords;
-use luckydraw::domain::{Activity, DrawMode, Session, UserKind, Username};
-use luckydraw::ports::DrawTicket;
-use luckydraw::testing::conformance::stock::{ticket, user, wheel};
-use luckydraw::testing::{START, TestApp, TestStock, activity_spec, prizes, services, test_app_with_stock};
-use luckydraw::usecases::drawing;
+use luckydraw_adapters::cached::CachedActivities;
+use luckydraw_adapters::dynamodb::DynamoRecords;
+use luckydraw_core::domain::{Activity, DrawMode, Session, UserKind, Username};
+use luckydraw_core::lottery::DrawTicket;
+use luckydraw_core::usecases::drawing;
+use luckydraw_testing::conformance::stock::{ticket, user, wheel};
+use luckydraw_testing::{START, TestApp, TestStock, activity_spec, prizes, services, test_app_with_stock};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -49,8 +49,8 @@ async fn main() {
         let latencies = run(draws, concurrency, move |n| {
             let (app, session) = (app.clone(), session(n));
             async move {
-                let demo = luckydraw::domain::ActivityId::parse("bench").expect("valid");
-                drawing::draw(&app, &session, &demo).await.map(drop).map_err(|error| error.to_string())
+                let demo = luckydraw_core::domain::ActivityId::parse("bench").expect("valid");
+                drawing::draw(&*app, &session, &demo).await.map(drop).map_err(|error| error.to_string())
             }
         })
         .await;
@@ -95,7 +95,7 @@ async fn use_case_app(cache: Duration) -> TestApp {
 fn tickets(count: usize) -> Arc<Vec<DrawTicket>> {
     let slots =
         wheel(&[("thanks", 0, true), ("cup", 0, false), ("tea", 0, false), ("pot", 0, false), ("laptop", 0, false)]);
-    let activity = luckydraw::domain::ActivityId::parse("bench").expect("valid");
+    let activity = luckydraw_core::domain::ActivityId::parse("bench").expect("valid");
     let tickets =
         (0..count).map(|n| ticket(&activity, user(n as u64), DrawMode::RemainingStock, 0, &slots, n as u64 * 7919));
     Arc::new(tickets.collect())

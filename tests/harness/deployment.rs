@@ -6,16 +6,16 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use luckydraw::adapters::system::{ChaChaRandom, SystemClock};
-use luckydraw::config::backends::{Backends, QueueBackend, RecordBackend, SessionBackend, StockBackend};
-use luckydraw::domain::{DrawId, Money, OrderId, PrizeId, Timestamp, UserId};
-use luckydraw::messages::{OrderMessage, OrderRequested};
-use luckydraw::ports::{DrawTicket, WheelSlot};
-use luckydraw::testing::{TEST_APP_ID, TEST_SELLER_ID, event_file, services, test_settings};
-use luckydraw::usecases::order_events;
+use luckydraw_adapters::system::{ChaChaRandom, SystemClock};
+use luckydraw_core::domain::{DrawId, Money, OrderId, PrizeId, Timestamp, UserId};
+use luckydraw_core::lottery::{DrawTicket, WheelSlot};
+use luckydraw_core::messages::{OrderMessage, OrderRequested};
+use luckydraw_core::usecases::order_events;
+use luckydraw_lambda::config::backends::{Backends, QueueBackend, RecordBackend, SessionBackend, StockBackend};
 use luckydraw_local::backends::connect;
 use luckydraw_local::seed::{EVENT_PLAYER, seed_event_player};
 use luckydraw_local::{Running, start};
+use luckydraw_testing::{TEST_APP_ID, TEST_SELLER_ID, event_file, services, test_settings};
 
 /// The order (and draw, `demo.` + it) the events in `events/` are about: Tea, ¥90.00.
 pub const EVENT_ORDER: &str = "01a20048628e7a0b8eea09489eda7b1b";
@@ -114,7 +114,7 @@ impl Deployment {
             draw_id: draw_id.clone(),
             user_id,
             mode: activity.draw_mode,
-            limit: activity.limit_for(luckydraw::domain::UserKind::Normal),
+            limit: activity.limit_for(luckydraw_core::domain::UserKind::Normal),
             prizes: vec![WheelSlot { prize_id: tea.clone(), weight: 1, consolation: false }],
             roll: 0,
             at: now,

@@ -7,14 +7,16 @@ pub mod runtime_api;
 
 use std::sync::Arc;
 
-use luckydraw::App;
-use luckydraw::adapters::system::{ChaChaRandom, ManualClock};
-use luckydraw::app::MemoryBackends;
-use luckydraw::config::backends::{Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend};
-use luckydraw::testing::{START, SwitchableQueue, services, test_settings};
+use luckydraw_adapters::memory::{self, MemoryBackends};
+use luckydraw_adapters::system::{ChaChaRandom, ManualClock};
+use luckydraw_core::App;
+use luckydraw_lambda::config::backends::{
+    Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend,
+};
 use luckydraw_local::backends::connect;
 use luckydraw_local::sqs_poller::SqsSource;
 use luckydraw_local::{Options, Running, default_web_dir, start};
+use luckydraw_testing::{START, SwitchableQueue, services, test_settings};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -68,7 +70,7 @@ impl TestServer {
     /// no background consumer: tests call [`TestServer::drain`] to deliver the queue.
     pub async fn spawn(scale: u64) -> Self {
         let clock = Arc::new(ManualClock::at(START));
-        let (app, memory) = App::in_memory(test_settings(), clock.clone(), Arc::new(ChaChaRandom::seeded(scale)));
+        let (app, memory) = memory::in_memory(test_settings(), clock.clone(), Arc::new(ChaChaRandom::seeded(scale)));
         Self::launch(options(scale, None), app, memory, clock).await
     }
 

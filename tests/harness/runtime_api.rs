@@ -174,7 +174,7 @@ impl Bootstrap {
 /// The event in the file `path` (`events/...`, relative to the repository).
 pub fn event(path: &str) -> Value {
     let file = path.strip_prefix("events/").unwrap_or_else(|| panic!("{path} is not under events/"));
-    let text = luckydraw::testing::event_file(file);
+    let text = luckydraw_testing::event_file(file);
     serde_json::from_str(&text).unwrap_or_else(|error| panic!("{path} is not JSON: {error}"))
 }
 

@@ -3,43 +3,35 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use luckydraw::domain::{
+use luckydraw_adapters::alipay::config::notify_url;
+use luckydraw_core::App;
+use luckydraw_core::Error;
+use luckydraw_core::domain::{
     Activity, ActivityId, ActivityStatus, DrawId, DrawMode, DrawOutcome, Money, Order, OrderId, OrderStatus, PrizeId,
     Timestamp,
 };
-use luckydraw::http::{self, json_response};
-use luckydraw::payment::config::notify_url;
-use luckydraw::ports::StockCounts;
-use luckydraw::usecases::payments::{self, PayLinkIssued};
-use luckydraw::usecases::queries::{self, ActivityStock, DrawStatus};
-use luckydraw::{App, Error};
+use luckydraw_core::ports::StockCounts;
+use luckydraw_core::usecases::payments::{self, PayLinkIssued};
+use luckydraw_core::usecases::queries::{self, ActivityStock, DrawStatus};
+use luckydraw_lambda::http::{self, json_response};
+use luckydraw_lambda::routes::{self, Route};
 use serde::Serialize;
 use serde_json::json;
 
 /// The API Gateway routes this function serves.
-pub const ROUTES: &[&str] = &[
-    "GET /activities",
-    "GET /activities/{id}",
-    "GET /draws/{id}",
-    "GET /orders",
-    "GET /orders/{id}",
-    "POST /orders/{id}/pay",
-    "POST /orders/{id}/giveup",
+pub const ROUTES: &[Route] = &[
+    Route::get("/activities", |app, request| Box::pin(list_activities(app, request))),
+    Route::get("/activities/{id}", |app, request| Box::pin(get_activity(app, request))),
+    Route::get("/draws/{id}", |app, request| Box::pin(get_draw(app, request))),
+    Route::get("/orders", |app, request| Box::pin(list_orders(app, request))),
+    Route::get("/orders/{id}", |app, request| Box::pin(get_order(app, request))),
+    Route::post("/orders/{id}/pay", |app, request| Box::pin(pay(app, request))),
+    Route::post("/orders/{id}/giveup", |app, request| Box::pin(give_up(app, request))),
 ];
 
 /// Answers one request on one of [`ROUTES`].
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
-    let result = match http::route_key(&request) {
-        Some("GET /activities") => list_activities(app).await,
-        Some("GET /activities/{id}") => get_activity(app, &request).await,
-        Some("GET /draws/{id}") => get_draw(app, &request).await,
-        Some("GET /orders") => list_orders(app, &request).await,
-        Some("GET /orders/{id}") => get_order(app, &request).await,
-        Some("POST /orders/{id}/pay") => pay(app, &request).await,
-        Some("POST /orders/{id}/giveup") => give_up(app, &request).await,
-        _ => Err(Error::NotFound("route")),
-    };
-    http::respond(result)
+    routes::dispatch(ROUTES, app, request).await
 }
 
 #[derive(Serialize)]
@@ -99,7 +91,7 @@ struct DrawBody {
     order: Option<OrderBody>,
 }
 
-async fn list_activities(app: &App) -> Result<Response<Body>, Error> {
+async fn list_activities(app: &App, _request: &Request) -> Result<Response<Body>, Error> {
     let mut bodies = Vec::new();
     for activity in queries::activities(app).await? {
         let remaining = app.stock.remaining(&activity.id).await?.unwrap_or_default();

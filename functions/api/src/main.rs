@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    luckydraw::lambda::serve_http(api::handle).await
+    luckydraw_lambda::entry::serve_http(api::handle).await
 }

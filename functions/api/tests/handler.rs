@@ -1,8 +1,8 @@
 //! The player API driven by API Gateway events, starting from `events/api/get-activity.json`.
 
-use luckydraw::domain::{ActivityStatus, DrawMode, UserKind};
-use luckydraw::testing::{Player, TestApp, activity_spec, fixture, json_of, prizes, request, test_app};
-use luckydraw::usecases::drawing;
+use luckydraw_core::domain::{ActivityStatus, DrawMode, UserKind};
+use luckydraw_core::usecases::drawing;
+use luckydraw_testing::{Player, TestApp, activity_spec, fixture, json_of, prizes, request, test_app};
 use serde_json::Value;
 
 async fn demo(seed: u64) -> TestApp {

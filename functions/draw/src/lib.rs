@@ -2,22 +2,20 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use luckydraw::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, PrizeId};
-use luckydraw::http::{self, json_response};
-use luckydraw::usecases::drawing::{self, DrawResult};
-use luckydraw::{App, Error};
+use luckydraw_core::App;
+use luckydraw_core::Error;
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, PrizeId};
+use luckydraw_core::usecases::drawing::{self, DrawResult};
+use luckydraw_lambda::http::{self, json_response};
+use luckydraw_lambda::routes::{self, Route};
 use serde::Serialize;
 
 /// The API Gateway routes this function serves.
-pub const ROUTES: &[&str] = &["POST /activities/{id}/draw"];
+pub const ROUTES: &[Route] = &[Route::post("/activities/{id}/draw", |app, request| Box::pin(draw(app, request)))];
 
 /// Answers one request on one of [`ROUTES`].
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
-    let result = match http::route_key(&request) {
-        Some("POST /activities/{id}/draw") => draw(app, &request).await,
-        _ => Err(Error::NotFound("route")),
-    };
-    http::respond(result)
+    routes::dispatch(ROUTES, app, request).await
 }
 
 /// Where the wheel stops and what it means.

@@ -1,8 +1,8 @@
 //! The draw function driven by API Gateway events, starting from `events/draw/draw.json`.
 
-use luckydraw::domain::{DrawMode, UserKind};
-use luckydraw::messages::OrderMessage;
-use luckydraw::testing::{TestApp, activity_spec, fixture, fixture_token, json_of, prizes, request, test_app};
+use luckydraw_core::domain::{DrawMode, UserKind};
+use luckydraw_core::messages::OrderMessage;
+use luckydraw_testing::{TestApp, activity_spec, fixture, fixture_token, json_of, prizes, request, test_app};
 
 /// An app with the `demo` activity (cups only) and the player whose token the events carry.
 async fn demo(seed: u64, stock: u64) -> TestApp {

@@ -3,8 +3,8 @@
 //! consumer expires them and returns their units, once each.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use luckydraw::App;
-use luckydraw::usecases::payments;
+use luckydraw_core::App;
+use luckydraw_core::usecases::payments;
 use serde::Serialize;
 
 /// Orders asked to expire per run; more wait for the next minute (asking twice is harmless).

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    luckydraw::lambda::serve_events(expire_orders::handle).await
+    luckydraw_lambda::entry::serve_events(expire_orders::handle).await
 }

@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use luckydraw::domain::{DrawMode, OrderStatus, UserKind};
-use luckydraw::testing::{activity_spec, event_text, prizes, test_app};
-use luckydraw::usecases::drawing;
+use luckydraw_core::domain::{DrawMode, OrderStatus, UserKind};
+use luckydraw_core::usecases::drawing;
+use luckydraw_testing::{activity_spec, event_text, prizes, test_app};
 
 fn scheduled() -> EventBridgeEvent {
     serde_json::from_str(&event_text("expire-orders/schedule"))

@@ -2,24 +2,24 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use luckydraw::domain::{Password, User, UserId, UserKind, Username};
-use luckydraw::http::{self, clear_session_cookie, json_response, set_session_cookie};
-use luckydraw::usecases::accounts::{self, Credentials, LoggedIn};
-use luckydraw::{App, Error};
+use luckydraw_core::App;
+use luckydraw_core::Error;
+use luckydraw_core::domain::{Password, User, UserId, UserKind, Username};
+use luckydraw_core::usecases::accounts::{self, Credentials, LoggedIn};
+use luckydraw_lambda::http::{self, clear_session_cookie, json_response, set_session_cookie};
+use luckydraw_lambda::routes::{self, Route};
 use serde::{Deserialize, Serialize};
 
 /// The API Gateway routes this function serves.
-pub const ROUTES: &[&str] = &["POST /register", "POST /login", "POST /logout"];
+pub const ROUTES: &[Route] = &[
+    Route::post("/register", |app, request| Box::pin(register(app, request))),
+    Route::post("/login", |app, request| Box::pin(login(app, request))),
+    Route::post("/logout", |app, request| Box::pin(logout(app, request))),
+];
 
 /// Answers one request on one of [`ROUTES`].
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
-    let result = match http::route_key(&request) {
-        Some("POST /register") => register(app, &request).await,
-        Some("POST /login") => login(app, &request).await,
-        Some("POST /logout") => logout(app, &request).await,
-        _ => Err(Error::NotFound("route")),
-    };
-    http::respond(result)
+    routes::dispatch(ROUTES, app, request).await
 }
 
 /// `{"username","password"}` as sent by the page.

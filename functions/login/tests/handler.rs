@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
-use luckydraw::domain::{Password, UserKind, Username};
-use luckydraw::testing::{TestApp, fixture, json_of, request, test_app};
-use luckydraw::usecases::accounts::{self, Credentials};
+use luckydraw_core::domain::{Password, UserKind, Username};
+use luckydraw_core::usecases::accounts::{self, Credentials};
+use luckydraw_testing::{TestApp, fixture, json_of, request, test_app};
 use serde_json::json;
 
 /// Registers `player` / `luckydraw` (the credentials in `events/login/login.json`).
@@ -36,7 +36,7 @@ async fn the_login_event_opens_a_session_and_sets_the_cookie() {
     assert_eq!(body["user"]["kind"], "normal");
     let token = body["token"].as_str().unwrap();
     assert_eq!(cookie, format!("session={token}; HttpOnly; SameSite=Lax; Path=/; Max-Age=86400"));
-    let session = accounts::authenticate(&t.app, luckydraw::domain::SessionToken::parse(token)).await.unwrap();
+    let session = accounts::authenticate(&t.app, luckydraw_core::domain::SessionToken::parse(token)).await.unwrap();
     assert_eq!(session.username.as_str(), "player");
 }
 

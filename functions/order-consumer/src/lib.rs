@@ -2,9 +2,11 @@
 //! SQS redelivers only those.
 
 use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use luckydraw::messages::OrderMessage;
-use luckydraw::usecases::order_events;
-use luckydraw::{App, Error, sqs};
+use luckydraw_core::App;
+use luckydraw_core::Error;
+use luckydraw_core::messages::OrderMessage;
+use luckydraw_core::usecases::order_events;
+use luckydraw_lambda::sqs;
 
 /// Applies a batch of order messages in order; failed ones are listed for redelivery.
 pub async fn handle(app: &App, event: SqsEvent) -> Result<SqsBatchResponse, lambda_runtime::Error> {

@@ -1,8 +1,8 @@
 //! The order consumer driven by SQS events, starting from `events/order-consumer/order-requested.json`.
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use luckydraw::domain::{OrderId, OrderStatus};
-use luckydraw::testing::{event_text, test_app};
+use luckydraw_core::domain::{OrderId, OrderStatus};
+use luckydraw_testing::{event_text, test_app};
 
 fn fixture_event() -> SqsEvent {
     serde_json::from_str(&event_text("order-consumer/order-requested"))

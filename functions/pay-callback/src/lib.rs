@@ -4,27 +4,26 @@
 
 use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
-use luckydraw::http::{self, text_response};
-use luckydraw::payment::Rejection;
-use luckydraw::usecases::payments;
-use luckydraw::{App, Error};
+use luckydraw_core::App;
+use luckydraw_core::Error;
+use luckydraw_core::usecases::payments;
+use luckydraw_core::usecases::payments::Rejection;
+use luckydraw_lambda::http::text_response;
+use luckydraw_lambda::routes::{self, Route};
 use tracing::{error, info, warn};
 
 /// The API Gateway routes this function serves.
-pub const ROUTES: &[&str] = &["POST /pay/notify"];
+pub const ROUTES: &[Route] = &[Route::post("/pay/notify", |app, request| Box::pin(notify(app, request)))];
 
 /// Answers one request on one of [`ROUTES`].
 pub async fn handle(app: &App, request: Request) -> Response<Body> {
-    match http::route_key(&request) {
-        // API Gateway's base64 bodies arrive decoded: the body is the form as Alipay sent it.
-        Some("POST /pay/notify") => notify(app, request.body().as_ref()).await,
-        _ => http::error_response(&Error::NotFound("route")),
-    }
+    routes::dispatch(ROUTES, app, request).await
 }
 
-/// Alipay reads only the body: exactly `success`, or anything else to be asked again.
-async fn notify(app: &App, body: &[u8]) -> Response<Body> {
-    match payments::receive_notification(app, body).await {
+/// Alipay reads only the body: exactly `success`, or anything else to be asked again. API
+/// Gateway's base64 bodies arrive decoded: the body is the form as Alipay sent it.
+async fn notify(app: &App, request: &Request) -> Result<Response<Body>, Error> {
+    Ok(match payments::receive_notification(app, request.body().as_ref()).await {
         Ok(received) => {
             info!(order_id = %received.order_id, trade_no = %received.trade_no, status = ?received.trade_status, "payment notification queued");
             text_response(StatusCode::OK, "success")
@@ -37,5 +36,5 @@ async fn notify(app: &App, body: &[u8]) -> Response<Body> {
             warn!(reason = rejection.reason(), detail = %rejection, "payment notification refused");
             text_response(StatusCode::OK, "failure")
         }
-    }
+    })
 }

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    luckydraw::lambda::serve_http(pay_callback::handle).await
+    luckydraw_lambda::entry::serve_http(pay_callback::handle).await
 }

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use lambda_http::{Body, Response};
-use luckydraw::messages::{OrderMessage, TradeStatus};
-use luckydraw::testing::{TestApp, event_file, event_text, fixture, request, test_app, test_merchant};
-use luckydraw::usecases::order_events;
+use luckydraw_core::messages::{OrderMessage, TradeStatus};
+use luckydraw_core::usecases::order_events;
+use luckydraw_testing::{TestApp, event_file, event_text, fixture, request, test_app, test_merchant};
 
 fn body_text(response: &Response<Body>) -> String {
     String::from_utf8_lossy(response.body().as_ref()).into_owned()
@@ -17,7 +17,7 @@ fn body_text(response: &Response<Body>) -> String {
 /// created from `events/order-consumer/order-requested.json` when `with_order`.
 async fn app_for_fixture(seed: u64, with_order: bool) -> TestApp {
     let mut t = test_app(seed);
-    t.app.alipay = Some(Arc::new(test_merchant(&event_file("pay-callback/alipay-public-key.pem"))));
+    t.app.notices = Some(Arc::new(test_merchant(&event_file("pay-callback/alipay-public-key.pem"))));
     if with_order {
         let event: serde_json::Value = serde_json::from_str(&event_text("order-consumer/order-requested")).unwrap();
         let body = event["Records"][0]["body"].as_str().unwrap();

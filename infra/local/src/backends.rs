@@ -5,14 +5,16 @@
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
-use luckydraw::App;
-use luckydraw::adapters::dynamodb::schema;
-use luckydraw::adapters::sqs::create_queue_if_missing;
-use luckydraw::app::{MemoryBackends, StartError, aws_config_if_needed};
-use luckydraw::config::Settings;
-use luckydraw::config::backends::{Backends, QueueBackend};
-use luckydraw::ports::{Clock, Random};
-use luckydraw::{StoreError, config::ConfigError};
+use luckydraw_adapters::dynamodb::schema;
+use luckydraw_adapters::memory::MemoryBackends;
+use luckydraw_adapters::sqs::create_queue_if_missing;
+use luckydraw_core::App;
+use luckydraw_core::StoreError;
+use luckydraw_core::ports::{Clock, Random};
+use luckydraw_lambda::config::ConfigError;
+use luckydraw_lambda::config::Settings;
+use luckydraw_lambda::config::backends::{Backends, QueueBackend};
+use luckydraw_lambda::wiring::{self, StartError, aws_config_if_needed};
 use tracing::info;
 
 use crate::sqs_poller::SqsSource;
@@ -55,7 +57,7 @@ pub async fn connect(
     {
         info!(table = %name, "created the table");
     }
-    let (app, memory) = App::connect(settings, backends, aws, clock, random).await?;
+    let (app, memory) = wiring::connect(settings, backends, aws, clock, random).await?;
     info!(backends = %backends.summary(), "backends connected");
     Ok(Connected { app, memory, sqs })
 }

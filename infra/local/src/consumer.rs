@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage};
-use luckydraw::App;
-use luckydraw::adapters::memory::{Envelope, MemoryQueue};
+use luckydraw_adapters::memory::{Envelope, MemoryQueue};
+use luckydraw_core::App;
 use tracing::warn;
 
 /// Messages per batch, as in the template's event source mapping.

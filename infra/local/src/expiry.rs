@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
-use luckydraw::App;
+use luckydraw_core::App;
 use tracing::warn;
 
 /// One sweep through the function's handler; returns how many orders were asked to expire.

@@ -7,7 +7,8 @@
 pub mod backends;
 pub mod consumer;
 pub mod expiry;
-pub mod routes;
+pub mod functions;
+pub mod response;
 pub mod sandbox;
 pub mod seed;
 pub mod server;
@@ -19,9 +20,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use luckydraw::App;
-use luckydraw::app::MemoryBackends;
-use luckydraw::config::{ConfigError, parse_or};
+use luckydraw_adapters::memory::MemoryBackends;
+use luckydraw_core::App;
+use luckydraw_lambda::config::{ConfigError, parse_or};
 use sandbox::Sandbox;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -65,13 +66,13 @@ pub enum StartError {
     },
     /// Seeding failed.
     #[error("seeding the demo failed: {0}")]
-    Seed(#[from] luckydraw::Error),
+    Seed(#[from] luckydraw_core::Error),
     /// The sandbox's keys could not be made.
     #[error("the sandbox Alipay could not start: {0}")]
-    Sandbox(#[from] luckydraw::payment::KeyError),
+    Sandbox(#[from] luckydraw_adapters::alipay::KeyError),
     /// A backend could not be reached or set up.
     #[error(transparent)]
-    Backends(#[from] luckydraw::app::StartError),
+    Backends(#[from] luckydraw_lambda::wiring::StartError),
 }
 
 /// A running system; stops when dropped.
@@ -89,6 +90,8 @@ pub struct Running {
     /// The `ALIPAY_*` variables that make a function pay through that sandbox.
     pub sandbox_env: Vec<(&'static str, String)>,
     sqs: Option<SqsSource>,
+    server: JoinHandle<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -130,18 +133,18 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
         true => {
             let (sandbox, alipay) = Sandbox::start(&format!("http://{addr}"), app.clock.clone())?;
             let env = alipay.to_env()?;
-            (app.with_alipay(alipay)?, Some(sandbox), env)
+            (luckydraw_lambda::wiring::with_alipay(app, alipay)?, Some(sandbox), env)
         }
         false => (app, None, Vec::new()),
     };
     let seeded = seed::seed(&app, options.demo_scale, options.admin_password.clone()).await?;
-    let site = Arc::new(server::Site {
-        app: app.clone(),
-        routes: routes::api_routes(),
-        web: web::WebRoot::new(&options.web_dir),
-        sandbox: sandbox.clone(),
-    });
-    let mut tasks = vec![tokio::spawn(server::serve(listener, site))];
+    let router =
+        server::router(server::Site { app: app.clone(), web_dir: options.web_dir.clone(), sandbox: sandbox.clone() });
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, router, async move {
+        let _ = stopped.await;
+    }));
+    let mut tasks = Vec::new();
     match (&options.sqs, options.background_consumer) {
         (_, false) => {}
         (Some(sqs), true) => tasks.push(tokio::spawn(sqs.clone().run(app.clone()))),
@@ -151,7 +154,8 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
         tasks.push(tokio::spawn(expiry::run(app.clone(), every)));
     }
     let admin_password = seeded.admin_password;
-    Ok(Running { addr, app, memory, admin_password, sandbox, sandbox_env, sqs: options.sqs, tasks })
+    let stop = Some(stop);
+    Ok(Running { addr, app, memory, admin_password, sandbox, sandbox_env, sqs: options.sqs, server, stop, tasks })
 }
 
 impl Running {
@@ -174,8 +178,20 @@ impl Running {
     }
 }
 
+impl Running {
+    /// Stops taking connections, lets the requests in flight finish, then stops the
+    /// background tasks.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.server).await;
+    }
+}
+
 impl Drop for Running {
     fn drop(&mut self) {
+        self.server.abort();
         self.tasks.iter().for_each(JoinHandle::abort);
     }
 }

@@ -7,11 +7,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use luckydraw::adapters::system::{ChaChaRandom, SystemClock};
-use luckydraw::config::{Settings, parse_or};
-use luckydraw::domain::ActivityId;
-use luckydraw::payment::AlipayConfig;
-use luckydraw::usecases::stock_admin;
+use luckydraw_adapters::alipay::AlipayConfig;
+use luckydraw_adapters::system::{ChaChaRandom, SystemClock};
+use luckydraw_core::domain::ActivityId;
+use luckydraw_core::usecases::stock_admin;
+use luckydraw_lambda::config::{Settings, parse_or};
 use luckydraw_local::backends::{Connected, connect_from_env};
 use luckydraw_local::seed::{self, DEMO_PLAYER, EVENT_PLAYER};
 use luckydraw_local::{Options, start};
@@ -20,7 +20,7 @@ const USAGE: &str = "usage: luckydraw-local [serve | seed | preload <activity> |
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    luckydraw::telemetry::init();
+    luckydraw_lambda::telemetry::init();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let activity = |id: &str| ActivityId::parse(id).map_err(|error| format!("{error}\n{USAGE}"));
@@ -37,7 +37,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ["preload", id] => {
             let id = activity(id)?;
             let preloaded = stock_admin::preload(&connect().await?.app, &id).await?;
-            let list = |counts: &luckydraw::ports::StockCounts| {
+            let list = |counts: &luckydraw_core::ports::StockCounts| {
                 let mut entries: Vec<String> = counts.iter().map(|(prize, units)| format!("{prize}={units}")).collect();
                 entries.sort();
                 entries.join(", ")
@@ -80,7 +80,7 @@ async fn serve(connected: Connected) -> Result<(), Box<dyn std::error::Error>> {
     let options = Options { sqs: connected.sqs, ..Options::from_env()? };
     // ALIPAY_* set: pay through that gateway (e.g. Alipay's own sandbox); otherwise the built-in one.
     let app = match AlipayConfig::from_env()? {
-        Some(alipay) => connected.app.with_alipay(alipay)?,
+        Some(alipay) => luckydraw_lambda::wiring::with_alipay(connected.app, alipay)?,
         None => connected.app,
     };
     let running = start(options, app, connected.memory).await?;
@@ -95,5 +95,6 @@ async fn serve(connected: Connected) -> Result<(), Box<dyn std::error::Error>> {
     }
     tokio::signal::ctrl_c().await?;
     println!("stopping");
+    running.stop().await;
     Ok(())
 }

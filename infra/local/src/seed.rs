@@ -3,11 +3,12 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use luckydraw::domain::{
+use luckydraw_core::App;
+use luckydraw_core::Error;
+use luckydraw_core::domain::{
     Activity, ActivitySpec, Password, PasswordHash, Session, SessionToken, User, UserId, UserKind, UserStatus, Username,
 };
-use luckydraw::usecases::accounts::{self, Credentials};
-use luckydraw::{App, Error};
+use luckydraw_core::usecases::accounts::{self, Credentials};
 use tracing::info;
 
 /// The demo activity, as operators would write it.

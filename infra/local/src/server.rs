@@ -1,125 +1,133 @@
-//! The HTTP server. Each API request becomes the API Gateway (HTTP API v2) request its
-//! function receives on AWS, with route key and path parameters; `/sandbox/alipay/...` is
-//! the sandbox Alipay; anything else is the page.
+//! The HTTP server, on axum: every HTTP function's routes mounted from the table it declares,
+//! each request handed to that function's handler as the API Gateway (HTTP API v2) request it
+//! receives on AWS (route key, path parameters, query, source IP); the sandbox Alipay under
+//! `/sandbox/alipay/`; the page's own files. Bodies are limited, slow requests time out, a
+//! client that never finishes its request head is dropped (see [`head_timeout`]).
+
+pub mod head_timeout;
+
+use head_timeout::Peer;
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, RawPathParams, Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, any, on};
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
-use lambda_http::http::StatusCode;
 use lambda_http::request::RequestContext;
-use lambda_http::{Body, RequestExt};
-use luckydraw::App;
-use luckydraw::http::error_response;
+use lambda_http::{RequestExt, aws_lambda_events::query_map::QueryMap};
+use luckydraw_core::App;
 use tokio::net::TcpListener;
-use tracing::{debug, info};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
+use tracing::Level;
 
-use crate::routes::Route;
+use crate::functions::{HTTP_FUNCTIONS, HttpFunction};
+use crate::response;
 use crate::sandbox::{self, Sandbox};
-use crate::web::WebRoot;
+use crate::web;
 
 /// API Gateway's payload limit is 10 MB; nothing here needs more than this.
-const MAX_BODY_BYTES: usize = 1 << 20;
+pub const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// What every connection serves.
+/// A request must be answered within this (API Gateway's own integration limit is 30 s).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A client must send a whole request head within this of connecting (or of its last answer).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What the server serves.
 pub struct Site {
     /// The app every handler shares.
     pub app: App,
-    /// The API routes.
-    pub routes: Vec<Route>,
-    /// The page and its assets.
-    pub web: WebRoot,
+    /// The page's folder.
+    pub web_dir: PathBuf,
     /// The sandbox Alipay, if payments go there.
     pub sandbox: Option<Arc<Sandbox>>,
 }
 
-/// Accepts connections until the task is dropped.
-pub async fn serve(listener: TcpListener, site: Arc<Site>) {
-    loop {
-        let Ok((stream, peer)) = listener.accept().await else { continue };
-        let site = site.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request| {
-                let site = site.clone();
-                async move { Ok::<_, Infallible>(site.answer(request, peer).await) }
-            });
-            if let Err(error) = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await {
-                debug!(%error, "connection closed with an error");
-            }
-        });
-    }
-}
-
-impl Site {
-    async fn answer(&self, request: hyper::Request<Incoming>, peer: SocketAddr) -> hyper::Response<Full<Bytes>> {
-        let started = Instant::now();
-        let method = request.method().to_string();
-        let path = request.uri().path().to_owned();
-        let route = self.routes.iter().find_map(|route| Some((route, route.matches(&method, &path)?)));
-        let sandbox = self.sandbox.as_ref().filter(|_| path.starts_with(sandbox::PREFIX));
-        let other = if sandbox.is_some() { "sandbox" } else { "web" };
-        let function = route.as_ref().map_or(other, |(route, _)| route.function);
-        let response = match (route, sandbox) {
-            (Some((route, parameters)), _) => self.call(route, parameters, request, peer).await,
-            (None, Some(sandbox)) => match read_body(request.into_body()).await {
-                Ok(body) => sandbox.answer(&method, &path, &body).await,
-                Err(refused) => refused,
-            },
-            (None, None) => self.web.serve(&method, &path).await,
-        };
-        info!(%method, %path, status = response.status().as_u16(), function, elapsed_ms = started.elapsed().as_millis() as u64);
-        response
-    }
-
-    async fn call(
-        &self,
-        route: &Route,
-        parameters: HashMap<String, String>,
-        request: hyper::Request<Incoming>,
-        peer: SocketAddr,
-    ) -> hyper::Response<Full<Bytes>> {
-        let (parts, body) = request.into_parts();
-        let bytes = match read_body(body).await {
-            Ok(bytes) => bytes,
-            Err(refused) => return refused,
-        };
-        let query = parts.uri.query().unwrap_or_default().parse().unwrap_or_default();
-        let context = gateway_context(route.key, &parts.method, parts.uri.path(), peer);
-        let request = lambda_http::Request::from_parts(parts, lambda_body(bytes))
-            .with_path_parameters(parameters)
-            .with_query_string_parameters::<lambda_http::aws_lambda_events::query_map::QueryMap>(query)
-            .with_request_context(RequestContext::ApiGatewayV2(context));
-        into_hyper((route.handler)(&self.app, request).await)
-    }
-}
-
-/// The whole body, or the 400 for one too large or broken.
-async fn read_body(body: Incoming) -> Result<Bytes, hyper::Response<Full<Bytes>>> {
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(_) => {
-            let error = luckydraw::Error::InvalidRequest("the request body is too large or broken".into());
-            Err(into_hyper(error_response(&error)))
+/// The whole site as one router.
+pub fn router(site: Site) -> Router {
+    let mut api = Router::new();
+    for function in HTTP_FUNCTIONS {
+        for route in function.routes {
+            let method = Method::from_bytes(route.method.as_bytes()).expect("route methods are HTTP methods");
+            let filter = MethodFilter::try_from(method).expect("route methods are routable");
+            let (function, key) = (*function, route.key());
+            let handler =
+                move |state, peer, params, request| invoke(function, key.clone(), state, peer, params, request);
+            api = api.route(route.path, on(filter, handler));
         }
+    }
+    let mut router = api.with_state(site.app).merge(web::page(&site.web_dir));
+    if let Some(sandbox) = site.sandbox {
+        let answer = move |request: Request| {
+            let sandbox = sandbox.clone();
+            async move { answer_sandbox(&sandbox, request).await }
+        };
+        router = router.route(&format!("{}/{{*rest}}", sandbox::PREFIX), any(answer));
+    }
+    router.fallback(|| async { response::not_found() }).layer((
+        TraceLayer::new_for_http()
+            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
+            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        RequestBodyLimitLayer::new(MAX_BODY_BYTES),
+        TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, REQUEST_TIMEOUT),
+    ))
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves, then lets requests in flight finish.
+pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) {
+    let listener = head_timeout::Listener::new(listener, HEADER_READ_TIMEOUT);
+    let service = router.into_make_service_with_connect_info::<head_timeout::Peer>();
+    if let Err(error) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
+        tracing::error!(%error, "the server stopped");
+    }
+}
+
+/// Calls `function` with the API Gateway request for `request` on route `key`.
+async fn invoke(
+    function: HttpFunction,
+    key: String,
+    State(app): State<App>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
+    params: RawPathParams,
+    request: Request,
+) -> Response {
+    let parameters: HashMap<String, String> =
+        params.iter().map(|(name, value)| (name.to_owned(), value.to_owned())).collect();
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large or broken").into_response();
+    };
+    let query: QueryMap = parts.uri.query().unwrap_or_default().parse().unwrap_or_default();
+    let context = gateway_context(&key, &parts.method, parts.uri.path(), peer);
+    let request = lambda_http::Request::from_parts(parts, lambda_body(bytes))
+        .with_path_parameters(parameters)
+        .with_query_string_parameters(query)
+        .with_request_context(RequestContext::ApiGatewayV2(context));
+    tracing::debug!(function = function.name, route = %key, "invoking");
+    into_axum((function.handle)(&app, request).await)
+}
+
+async fn answer_sandbox(sandbox: &Sandbox, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
+        Ok(body) => sandbox.answer(parts.method.as_str(), parts.uri.path(), &body).await,
+        Err(_) => (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large or broken").into_response(),
     }
 }
 
 /// The request context API Gateway attaches: route key, method, path, caller.
-fn gateway_context(
-    route_key: &str,
-    method: &lambda_http::http::Method,
-    path: &str,
-    peer: SocketAddr,
-) -> ApiGatewayV2httpRequestContext {
+fn gateway_context(route_key: &str, method: &Method, path: &str, peer: SocketAddr) -> ApiGatewayV2httpRequestContext {
     let mut context = ApiGatewayV2httpRequestContext::default();
     context.route_key = Some(route_key.to_owned());
     context.stage = Some("$default".to_owned());
@@ -130,32 +138,22 @@ fn gateway_context(
 }
 
 /// Text stays text, as API Gateway delivers it; anything else arrives as bytes.
-fn lambda_body(bytes: Bytes) -> Body {
+fn lambda_body(bytes: axum::body::Bytes) -> lambda_http::Body {
     if bytes.is_empty() {
-        return Body::Empty;
+        return lambda_http::Body::Empty;
     }
     match String::from_utf8(bytes.to_vec()) {
-        Ok(text) => Body::Text(text),
-        Err(error) => Body::Binary(error.into_bytes()),
+        Ok(text) => lambda_http::Body::Text(text),
+        Err(error) => lambda_http::Body::Binary(error.into_bytes()),
     }
 }
 
-fn into_hyper(response: lambda_http::Response<Body>) -> hyper::Response<Full<Bytes>> {
+fn into_axum(response: lambda_http::Response<lambda_http::Body>) -> Response {
     let (parts, body) = response.into_parts();
-    let bytes = match body {
-        Body::Empty => Bytes::new(),
-        Body::Text(text) => Bytes::from(text),
-        Body::Binary(bytes) => Bytes::from(bytes),
-        _ => Bytes::new(),
+    let body = match body {
+        lambda_http::Body::Text(text) => Body::from(text),
+        lambda_http::Body::Binary(bytes) => Body::from(bytes),
+        _ => Body::empty(),
     };
-    hyper::Response::from_parts(parts, Full::new(bytes))
-}
-
-/// A plain response from the runner itself (not from a function).
-pub fn plain(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> hyper::Response<Full<Bytes>> {
-    hyper::Response::builder()
-        .status(status)
-        .header("content-type", content_type)
-        .body(Full::new(body.into()))
-        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+    Response::from_parts(parts, body)
 }

@@ -9,7 +9,8 @@ use std::time::Duration;
 use aws_lambda_events::sqs::{SqsEvent, SqsMessage, SqsMessageAttribute};
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::{DeleteMessageBatchRequestEntry, Message, MessageAttributeValue, MessageSystemAttributeName};
-use luckydraw::{App, StoreError};
+use luckydraw_core::App;
+use luckydraw_core::StoreError;
 use tracing::warn;
 
 use crate::consumer::{BATCH_SIZE, consume};

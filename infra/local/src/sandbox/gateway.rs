@@ -1,17 +1,16 @@
 //! The sandbox's OpenAPI gateway: `alipay.trade.precreate` and `alipay.trade.refund`, with
 //! the app's request signature checked and every answer signed with the sandbox's key.
 
-use bytes::Bytes;
-use http_body_util::Full;
-use lambda_http::http::StatusCode;
-use luckydraw::domain::Money;
-use luckydraw::payment::Params;
-use luckydraw::payment::openapi::{self, PRECREATE, REFUND, SUCCESS_CODE};
+use axum::http::StatusCode;
+use axum::response::Response;
+use luckydraw_adapters::alipay::Params;
+use luckydraw_adapters::alipay::openapi::{self, PRECREATE, REFUND, SUCCESS_CODE};
+use luckydraw_core::domain::Money;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{PREFIX, SANDBOX_APP_ID, Sandbox, SandboxRefund, Trade};
-use crate::server::plain;
+use crate::response::plain;
 
 #[derive(Deserialize)]
 struct PrecreateContent {
@@ -34,7 +33,7 @@ type Answer = Result<Value, (&'static str, &'static str, String)>;
 
 impl Sandbox {
     /// `POST /gateway.do`: a signed OpenAPI call, answered signed.
-    pub(super) fn gateway(&self, body: &[u8]) -> hyper::Response<Full<Bytes>> {
+    pub(super) fn gateway(&self, body: &[u8]) -> Response {
         let params = Params::parse(body).unwrap_or_default();
         let method = params.get("method").unwrap_or_default().to_owned();
         let answer = self.call(&method, &params);
@@ -141,11 +140,10 @@ impl Sandbox {
 mod tests {
     use std::sync::Arc;
 
-    use http_body_util::BodyExt;
-    use luckydraw::adapters::system::ManualClock;
-    use luckydraw::domain::Timestamp;
-    use luckydraw::payment::openapi::{GatewayError, PrecreateResponse};
-    use luckydraw::payment::{GatewayConfig, PrivateKey};
+    use luckydraw_adapters::alipay::openapi::{GatewayError, PrecreateResponse};
+    use luckydraw_adapters::alipay::{GatewayConfig, PrivateKey};
+    use luckydraw_adapters::system::ManualClock;
+    use luckydraw_core::domain::Timestamp;
 
     use super::*;
 
@@ -154,7 +152,7 @@ mod tests {
         let at = Timestamp::from_millis(0);
         let form = openapi::signed_request(SANDBOX_APP_ID, PRECREATE, &content, Some("http://x/pay/notify"), at, key);
         let response = sandbox.gateway(form.encode().as_bytes());
-        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
         openapi::verify_response(
             PRECREATE,
             std::str::from_utf8(&body).unwrap(),

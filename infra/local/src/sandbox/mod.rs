@@ -6,19 +6,18 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http_body_util::Full;
-use lambda_http::http::StatusCode;
-use luckydraw::domain::{Money, Timestamp};
-use luckydraw::payment::config::notify_url;
-use luckydraw::payment::openapi;
-use luckydraw::payment::{
+use axum::http::StatusCode;
+use axum::response::Response;
+use luckydraw_adapters::alipay::config::notify_url;
+use luckydraw_adapters::alipay::openapi;
+use luckydraw_adapters::alipay::{
     AlipayConfig, GatewayConfig, KeyError, Merchant, Params, PrivateKey, PublicKey, TradeReport, sign_notification,
 };
-use luckydraw::ports::Clock;
+use luckydraw_core::domain::{Money, Timestamp};
+use luckydraw_core::ports::Clock;
 use tracing::info;
 
-use crate::server::plain;
+use crate::response::{html, plain};
 
 mod gateway;
 mod page;
@@ -121,7 +120,7 @@ impl Sandbox {
     }
 
     /// Answers a request under [`PREFIX`].
-    pub async fn answer(&self, method: &str, path: &str, body: &[u8]) -> hyper::Response<Full<Bytes>> {
+    pub async fn answer(&self, method: &str, path: &str, body: &[u8]) -> Response {
         let rest = path.strip_prefix(PREFIX).unwrap_or_default();
         match (method, rest.strip_prefix("/pay/")) {
             ("POST", None) if rest == "/gateway.do" => self.gateway(body),
@@ -203,7 +202,7 @@ impl Sandbox {
         report.params()
     }
 
-    fn pay_page(&self, out_trade_no: &str) -> hyper::Response<Full<Bytes>> {
+    fn pay_page(&self, out_trade_no: &str) -> Response {
         match self.trade(out_trade_no) {
             Some(trade) => html(StatusCode::OK, page::confirm(&trade, self.clock.now())),
             None => html(
@@ -222,8 +221,4 @@ impl Sandbox {
 fn trade_number(now: Timestamp, sequence: u64) -> String {
     let date: String = openapi::beijing_time(now).chars().take(10).filter(char::is_ascii_digit).collect();
     format!("{date}22001{sequence:015}")
-}
-
-fn html(status: StatusCode, page: String) -> hyper::Response<Full<Bytes>> {
-    plain(status, "text/html; charset=utf-8", page)
 }

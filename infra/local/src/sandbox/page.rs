@@ -1,6 +1,6 @@
 //! The sandbox's pages: "confirm payment" for a pay link, and what came of confirming.
 
-use luckydraw::domain::Timestamp;
+use luckydraw_core::domain::Timestamp;
 
 use super::{PREFIX, SandboxError, Trade};
 

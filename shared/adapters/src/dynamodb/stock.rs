@@ -1,0 +1,511 @@
+//! Stock, quotas and the draw log in DynamoDB, with no Redis at all. Each prize's units
+//! are split over K shard items so that a hot prize is not capped by one item's write
+//! rate. A draw reads the shards and the user's count (strongly consistent), picks with
+//! `lottery::pick`, then commits ONE `TransactWriteItems`: the shard `remaining >= 1`,
+//! the user's count `< limit`, the draw record `attribute_not_exists`. A shard found
+//! empty sends it to the prize's other shards, then to a fresh read, a bounded number of
+//! times; the cancellation reasons tell sold out, over quota and duplicate apart.
+//!
+//! | item | pk | sk | attributes |
+//! | --- | --- | --- | --- |
+//! | stock layout | `STOCK#<activity>` | `META` | `shards`: prize → K |
+//! | stock shard | `STOCK#<activity>#<prize>#<k>` | `SHARD` | `remaining` |
+//! | user's draws | `QUOTA#<activity>#<user>` | `QUOTA` | `count` |
+//! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>` |
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, DeleteRequest, KeysAndAttributes, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
+};
+
+use super::ShardPlan;
+use super::item::{from_item, to_item, with};
+use super::schema::GSI1;
+use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, spread, string};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, PrizeId, UserId};
+use luckydraw_core::error::StoreError;
+use luckydraw_core::lottery::DrawTicket;
+use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
+
+/// Reads and transactions one draw may make before giving up (503).
+const MAX_ATTEMPTS: u32 = 8;
+/// BatchGetItem takes at most 100 keys, BatchWriteItem 25 requests.
+const BATCH_GET: usize = 100;
+const BATCH_WRITE: usize = 25;
+
+/// [`StockStore`] in DynamoDB.
+#[derive(Debug)]
+pub struct DynamoStock {
+    table: Table,
+    shards: ShardPlan,
+    /// The layout last seen per activity, so a draw reads it in the same batch as the shards.
+    layouts: Mutex<HashMap<ActivityId, Layout>>,
+}
+
+/// How many shard items hold each prize of an activity.
+type Layout = HashMap<PrizeId, u64>;
+
+/// What a draw saw: units per shard of each prize, the user's draws so far, and the
+/// draw's record if its id is recorded already.
+struct Snapshot {
+    shards: HashMap<PrizeId, Vec<u64>>,
+    drawn: u64,
+    recorded: Option<DrawRecord>,
+}
+
+/// Why one transaction did not commit.
+enum Refused {
+    /// The draw id is recorded already.
+    Duplicate,
+    /// The user's count reached the limit.
+    Quota,
+    /// The shard had no unit left.
+    EmptyShard,
+    /// Another transaction touched the same items; try again.
+    Conflict,
+}
+
+impl DynamoStock {
+    /// Stock in `table`, each prize split as `shards` says when loaded.
+    pub fn new(table: Table, shards: ShardPlan) -> Self {
+        Self { table, shards, layouts: Mutex::default() }
+    }
+
+    /// The shard layout (prize → K) of a loaded activity.
+    async fn layout(&self, activity: &ActivityId) -> Result<Option<Layout>, StoreError> {
+        let meta = self.table.get(meta_key(activity), "META").await?;
+        meta.as_ref().map(|meta| parse_layout(activity, meta)).transpose()
+    }
+
+    /// Units per shard of every prize, and for a draw its user's count and its record if
+    /// any, in ONE strongly consistent batch read. The layout item is read in the same
+    /// batch, under the layout last seen; if it changed since, the batch is read again.
+    async fn snapshot(
+        &self,
+        activity: &ActivityId,
+        ticket: Option<&DrawTicket>,
+    ) -> Result<Option<Snapshot>, StoreError> {
+        let known = self.layouts().get(activity).cloned();
+        let Some(mut layout) = (match known {
+            Some(layout) => Some(layout),
+            None => self.layout(activity).await?,
+        }) else {
+            return Ok(None);
+        };
+        loop {
+            let mut keys: Vec<Item> = layout
+                .iter()
+                .flat_map(|(prize, shards)| (0..*shards).map(move |k| key(shard_key(activity, prize, k), "SHARD")))
+                .collect();
+            keys.push(key(meta_key(activity), "META"));
+            if let Some(ticket) = ticket {
+                keys.push(key(quota_key(activity, &ticket.user_id), "QUOTA"));
+                keys.push(key(draw_key(&ticket.draw_id), "DRAW"));
+            }
+            let items = self.batch_get(keys).await?;
+            let meta = items.iter().find(|item| item.get("sk") == Some(&s("META")));
+            let Some(current) = meta.map(|meta| parse_layout(activity, meta)).transpose()? else {
+                self.layouts().remove(activity);
+                return Ok(None);
+            };
+            if current != layout {
+                self.layouts().insert(activity.clone(), current.clone());
+                layout = current;
+                continue;
+            }
+            self.layouts().insert(activity.clone(), current);
+            return read_snapshot(activity, &layout, &items).map(Some);
+        }
+    }
+
+    fn layouts(&self) -> std::sync::MutexGuard<'_, HashMap<ActivityId, Layout>> {
+        self.layouts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Reads many items by key, strongly consistent, retrying what DynamoDB leaves unprocessed.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        for chunk in keys.chunks(BATCH_GET) {
+            let mut pending = Some(keys_and_attributes(chunk.to_vec())?);
+            while let Some(request) = pending.take() {
+                let output = self
+                    .table
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table.name, request)
+                    .send()
+                    .await
+                    .map_err(failed("read stock"))?;
+                items.extend(
+                    output.responses.and_then(|mut tables| tables.remove(&self.table.name)).unwrap_or_default(),
+                );
+                pending = output.unprocessed_keys.and_then(|mut tables| tables.remove(&self.table.name));
+            }
+        }
+        Ok(items)
+    }
+
+    /// Writes (puts and deletes) many items, retrying what DynamoDB leaves unprocessed.
+    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
+        for chunk in requests.chunks(BATCH_WRITE) {
+            let mut pending = chunk.to_vec();
+            while !pending.is_empty() {
+                let output = self
+                    .table
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table.name, pending)
+                    .send()
+                    .await
+                    .map_err(failed("write stock"))?;
+                pending =
+                    output.unprocessed_items.and_then(|mut tables| tables.remove(&self.table.name)).unwrap_or_default();
+            }
+        }
+        Ok(())
+    }
+
+    /// One transaction: the draw record, the user's count, and the unit from `shard` if any.
+    async fn commit(
+        &self,
+        ticket: &DrawTicket,
+        record: &DrawRecord,
+        shard: Option<u64>,
+    ) -> Result<Option<Refused>, StoreError> {
+        let activity = ticket.draw_id.activity();
+        let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
+        let mut item = with(to_item(record)?, draw_keys(&ticket.draw_id));
+        if let Some(k) = shard {
+            item.insert("shard".to_owned(), n(k));
+        }
+        let put = Put::builder()
+            .table_name(&self.table.name)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(built)?;
+        let mut quota = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(key(quota_key(activity, &ticket.user_id), "QUOTA")))
+            .update_expression("ADD #count :one")
+            .expression_attribute_names("#count", "count")
+            .expression_attribute_values(":one", n(1));
+        if ticket.limit.get() > 0 {
+            quota = quota
+                .condition_expression("attribute_not_exists(#count) OR #count < :limit")
+                .expression_attribute_values(":limit", n(ticket.limit.get()));
+        }
+        let mut request = self
+            .table
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().update(quota.build().map_err(built)?).build());
+        if let Some(k) = shard {
+            let take = Update::builder()
+                .table_name(&self.table.name)
+                .set_key(Some(key(shard_key(activity, &record.prize_id, k), "SHARD")))
+                .update_expression("SET #remaining = #remaining - :one")
+                .condition_expression("#remaining >= :one")
+                .expression_attribute_names("#remaining", "remaining")
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(built)?;
+            request = request.transact_items(TransactWriteItem::builder().update(take).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(None),
+            Err(error) => {
+                let Some(codes) = cancellation_codes(&error) else { return Err(failed("commit a draw")(error)) };
+                let code = |index: usize| codes.get(index).cloned().flatten();
+                let failed_condition = |index| code(index).as_deref() == Some("ConditionalCheckFailed");
+                if failed_condition(0) {
+                    Ok(Some(Refused::Duplicate))
+                } else if failed_condition(1) {
+                    Ok(Some(Refused::Quota))
+                } else if failed_condition(2) {
+                    Ok(Some(Refused::EmptyShard))
+                } else if codes.iter().flatten().all(|code| code == "TransactionConflict") {
+                    Ok(Some(Refused::Conflict))
+                } else {
+                    Err(failed("commit a draw")(error))
+                }
+            }
+        }
+    }
+
+    /// The record of a draw id already in the table (after a duplicate refusal).
+    async fn recorded(&self, draw: &DrawId) -> Result<DrawRecord, StockError> {
+        self.find_draw(draw).await?.ok_or_else(|| StoreError::new(format!("dynamodb: draw {draw} vanished")).into())
+    }
+}
+
+fn parse_layout(activity: &ActivityId, meta: &Item) -> Result<Layout, StoreError> {
+    let Some(AttributeValue::M(shards)) = meta.get("shards") else {
+        return Err(StoreError::new(format!("dynamodb: stock layout of {activity} has no shards")));
+    };
+    let parse = |(prize, count): (&String, &AttributeValue)| {
+        let prize = PrizeId::parse(prize).map_err(|e| StoreError::caused_by("dynamodb: bad prize in layout", e))?;
+        let count = match count {
+            AttributeValue::N(text) => text.parse().ok(),
+            _ => None,
+        };
+        Ok((prize, count.ok_or_else(|| StoreError::new("dynamodb: bad shard count in layout"))?))
+    };
+    shards.iter().map(parse).collect()
+}
+
+/// The snapshot in `items`, read under `layout`.
+fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Result<Snapshot, StoreError> {
+    let mut snapshot = Snapshot {
+        shards: layout.iter().map(|(prize, shards)| (prize.clone(), vec![0; *shards as usize])).collect(),
+        drawn: 0,
+        recorded: None,
+    };
+    for item in items {
+        let pk = string(item, "pk")?;
+        if pk.starts_with("QUOTA#") {
+            snapshot.drawn = number(item, "count")?;
+        } else if pk.starts_with("DRAW#") {
+            snapshot.recorded = Some(from_item(item)?);
+        } else if let Some((prize, k)) = parse_shard_key(activity, pk)
+            && let Some(slot) = snapshot.shards.get_mut(&prize).and_then(|units| units.get_mut(k))
+        {
+            *slot = number(item, "remaining")?;
+        }
+    }
+    Ok(snapshot)
+}
+
+fn meta_key(activity: &ActivityId) -> String {
+    format!("STOCK#{activity}")
+}
+
+fn shard_key(activity: &ActivityId, prize: &PrizeId, k: u64) -> String {
+    format!("STOCK#{activity}#{prize}#{k}")
+}
+
+fn parse_shard_key(activity: &ActivityId, pk: &str) -> Option<(PrizeId, usize)> {
+    let rest = pk.strip_prefix(&format!("STOCK#{activity}#"))?;
+    let (prize, k) = rest.rsplit_once('#')?;
+    Some((PrizeId::parse(prize).ok()?, k.parse().ok()?))
+}
+
+fn quota_key(activity: &ActivityId, user: &UserId) -> String {
+    format!("QUOTA#{activity}#{user}")
+}
+
+fn draw_key(draw: &DrawId) -> String {
+    format!("DRAW#{draw}")
+}
+
+fn draw_keys(draw: &DrawId) -> [(&'static str, AttributeValue); 4] {
+    [
+        ("pk", s(draw_key(draw))),
+        ("sk", s("DRAW")),
+        ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(&draw.order_id()) % INDEX_PARTITIONS))),
+        ("gsi1sk", s(draw.to_string())),
+    ]
+}
+
+fn keys_and_attributes(keys: Vec<Item>) -> Result<KeysAndAttributes, StoreError> {
+    KeysAndAttributes::builder()
+        .set_keys(Some(keys))
+        .consistent_read(true)
+        .build()
+        .map_err(|error| StoreError::caused_by("dynamodb: invalid batch read", error))
+}
+
+/// `units` split over `shards` as evenly as possible.
+fn split(units: u64, shards: u64) -> impl Iterator<Item = u64> {
+    (0..shards).map(move |k| units / shards + u64::from(k < units % shards))
+}
+
+/// A pause before retrying a conflicting transaction, growing with each attempt.
+async fn back_off(attempt: u32, draw: &DrawId) {
+    let jitter = spread(&draw.order_id()) % 5;
+    tokio::time::sleep(Duration::from_millis((2 + jitter) << attempt.min(6))).await;
+}
+
+#[async_trait]
+impl StockStore for DynamoStock {
+    async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError> {
+        self.layouts().remove(activity);
+        let old = self.layout(activity).await?.unwrap_or_default();
+        let layout: HashMap<&PrizeId, u64> =
+            counts.keys().map(|prize| (prize, u64::from(self.shards.shards(activity, prize)))).collect();
+        let mut writes = Vec::new();
+        for (prize, units) in counts {
+            for (k, part) in split(*units, layout[prize]).enumerate() {
+                let item = with(key(shard_key(activity, prize, k as u64), "SHARD"), [("remaining", n(part))]);
+                writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
+            }
+        }
+        let shards = layout.iter().map(|(prize, k)| (prize.to_string(), n(k))).collect();
+        let meta = with(key(meta_key(activity), "META"), [("shards", AttributeValue::M(shards))]);
+        writes.push(WriteRequest::builder().put_request(put_request(meta)?).build());
+        self.batch_write(writes).await?;
+        let mut obsolete = Vec::new();
+        for (prize, old_shards) in &old {
+            let kept = layout.get(prize).copied().unwrap_or(0);
+            for k in kept..*old_shards {
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(key(shard_key(activity, prize, k), "SHARD")))
+                    .build()
+                    .map_err(|error| StoreError::caused_by("dynamodb: invalid delete", error))?;
+                obsolete.push(WriteRequest::builder().delete_request(delete).build());
+            }
+        }
+        self.batch_write(obsolete).await
+    }
+
+    async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
+        let snapshot = self.snapshot(activity, None).await?;
+        Ok(snapshot
+            .map(|snapshot| snapshot.shards.into_iter().map(|(prize, units)| (prize, units.iter().sum())).collect()))
+    }
+
+    async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError> {
+        let activity = ticket.draw_id.activity();
+        for attempt in 0..MAX_ATTEMPTS {
+            let snapshot =
+                self.snapshot(activity, Some(ticket)).await?.ok_or_else(|| StockError::NotLoaded(activity.clone()))?;
+            if let Some(record) = snapshot.recorded {
+                return Ok(record);
+            }
+            let within_quota = ticket.limit.allows_another(u32::try_from(snapshot.drawn).unwrap_or(u32::MAX));
+            let units = |prize: &PrizeId| snapshot.shards.get(prize).map_or(0, |units| units.iter().sum());
+            let picked = if within_quota { ticket.pick(units) } else { None };
+            let Some((slot, take, outcome)) = picked else {
+                return Err(if within_quota { StockError::SoldOut } else { StockError::QuotaExceeded });
+            };
+            let record = ticket.record(&slot.prize_id, outcome);
+            let shards: Vec<Option<u64>> = if take {
+                let units = &snapshot.shards[&slot.prize_id];
+                let start = spread(&ticket.draw_id.order_id()) as usize;
+                let order = (0..units.len()).map(|i| (start + i) % units.len());
+                order.filter(|&k| units[k] > 0).map(|k| Some(k as u64)).collect()
+            } else {
+                vec![None]
+            };
+            for shard in shards {
+                match self.commit(ticket, &record, shard).await? {
+                    None => return Ok(record),
+                    Some(Refused::Duplicate) => return self.recorded(&ticket.draw_id).await,
+                    Some(Refused::Quota) => return Err(StockError::QuotaExceeded),
+                    Some(Refused::EmptyShard) => continue,
+                    Some(Refused::Conflict) => {
+                        back_off(attempt, &ticket.draw_id).await;
+                        break;
+                    }
+                }
+            }
+        }
+        Err(StoreError::new(format!("dynamodb: draw {} still contended after {MAX_ATTEMPTS} attempts", ticket.draw_id))
+            .into())
+    }
+
+    async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
+        let Some(item) = self.table.get(draw_key(draw), "DRAW").await? else { return Ok(false) };
+        let record: DrawRecord = from_item(&item)?;
+        if !record.holds_unit() {
+            return Ok(false);
+        }
+        let activity = draw.activity();
+        // A reload may have changed the prize's K since: put the unit in a shard that exists.
+        let shards = self.layout(activity).await?.and_then(|layout| layout.get(&record.prize_id).copied()).unwrap_or(1);
+        let shard = number(&item, "shard")? % shards.max(1);
+        let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
+        let mark = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(key(draw_key(draw), "DRAW")))
+            .update_expression("SET #released = :true")
+            .condition_expression("#outcome = :won AND #released = :false")
+            .expression_attribute_names("#released", "released")
+            .expression_attribute_names("#outcome", "outcome")
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":false", AttributeValue::Bool(false))
+            .expression_attribute_values(":won", s("won"))
+            .build()
+            .map_err(built)?;
+        let give_back = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(key(shard_key(activity, &record.prize_id, shard), "SHARD")))
+            .update_expression("ADD #remaining :one")
+            .expression_attribute_names("#remaining", "remaining")
+            .expression_attribute_values(":one", n(1))
+            .build()
+            .map_err(built)?;
+        let mut request = self
+            .table
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(mark).build())
+            .transact_items(TransactWriteItem::builder().update(give_back).build());
+        if how == Release::UnitAndQuota {
+            let uncount = Update::builder()
+                .table_name(&self.table.name)
+                .set_key(Some(key(quota_key(activity, &record.user_id), "QUOTA")))
+                .update_expression("ADD #count :minus_one")
+                .condition_expression("#count >= :one")
+                .expression_attribute_names("#count", "count")
+                .expression_attribute_values(":minus_one", n(-1))
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(built)?;
+            request = request.transact_items(TransactWriteItem::builder().update(uncount).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error) => match cancellation_codes(&error) {
+                Some(codes) if codes.first().cloned().flatten().as_deref() == Some("ConditionalCheckFailed") => {
+                    Ok(false)
+                }
+                _ => Err(failed("release a unit")(error)),
+            },
+        }
+    }
+
+    async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {
+        let item = self.table.get(draw_key(draw), "DRAW").await?;
+        item.as_ref().map(from_item).transpose()
+    }
+
+    async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
+        let partitions = (0..INDEX_PARTITIONS).map(|partition| format!("DRAWS#{activity}#{partition}"));
+        let items = self.table.query_partitions(GSI1, partitions, None, None).await?;
+        items.iter().map(from_item).collect()
+    }
+}
+
+fn put_request(item: Item) -> Result<PutRequest, StoreError> {
+    PutRequest::builder()
+        .set_item(Some(item))
+        .build()
+        .map_err(|error| StoreError::caused_by("dynamodb: invalid put", error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_split_evenly_over_shards() {
+        assert_eq!(split(10, 4).collect::<Vec<_>>(), [3, 3, 2, 2]);
+        assert_eq!(split(2, 4).collect::<Vec<_>>(), [1, 1, 0, 0]);
+        assert_eq!(split(0, 1).collect::<Vec<_>>(), [0]);
+    }
+
+    #[test]
+    fn shard_keys_parse_back() {
+        let activity = ActivityId::parse("demo").unwrap();
+        let prize = PrizeId::parse("cup-2").unwrap();
+        let pk = shard_key(&activity, &prize, 3);
+        assert_eq!(parse_shard_key(&activity, &pk), Some((prize, 3)));
+        assert_eq!(parse_shard_key(&ActivityId::parse("dem").unwrap(), &pk), None);
+    }
+}

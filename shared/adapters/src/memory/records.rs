@@ -1,0 +1,112 @@
+//! Users, activities and orders in memory.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+use super::lock;
+use luckydraw_core::domain::{Activity, ActivityId, Order, OrderId, OrderStatus, Timestamp, User, UserId, Username};
+use luckydraw_core::error::StoreError;
+use luckydraw_core::ports::{Activities, Orders, Users};
+
+/// [`Users`], [`Activities`] and [`Orders`] in memory.
+#[derive(Debug, Default)]
+pub struct MemoryRecords {
+    state: Mutex<Records>,
+}
+
+#[derive(Debug, Default)]
+struct Records {
+    users: HashMap<UserId, User>,
+    usernames: HashMap<Username, UserId>,
+    activities: BTreeMap<ActivityId, Activity>,
+    orders: HashMap<OrderId, Order>,
+}
+
+impl MemoryRecords {
+    /// Empty records.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+#[async_trait]
+impl Users for MemoryRecords {
+    async fn insert(&self, user: &User) -> Result<bool, StoreError> {
+        let mut state = lock(&self.state);
+        if state.usernames.contains_key(&user.username) || state.users.contains_key(&user.id) {
+            return Ok(false);
+        }
+        state.usernames.insert(user.username.clone(), user.id);
+        state.users.insert(user.id, user.clone());
+        Ok(true)
+    }
+
+    async fn by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
+        let state = lock(&self.state);
+        Ok(state.usernames.get(username).and_then(|id| state.users.get(id)).cloned())
+    }
+
+    async fn by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        Ok(lock(&self.state).users.get(id).cloned())
+    }
+}
+
+#[async_trait]
+impl Activities for MemoryRecords {
+    async fn put(&self, activity: &Activity) -> Result<(), StoreError> {
+        lock(&self.state).activities.insert(activity.id.clone(), activity.clone());
+        Ok(())
+    }
+
+    async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError> {
+        Ok(lock(&self.state).activities.get(id).cloned())
+    }
+
+    async fn list(&self) -> Result<Vec<Activity>, StoreError> {
+        Ok(lock(&self.state).activities.values().cloned().collect())
+    }
+}
+
+#[async_trait]
+impl Orders for MemoryRecords {
+    async fn insert(&self, order: &Order) -> Result<bool, StoreError> {
+        let mut state = lock(&self.state);
+        if state.orders.contains_key(&order.id) {
+            return Ok(false);
+        }
+        state.orders.insert(order.id, order.clone());
+        Ok(true)
+    }
+
+    async fn get(&self, id: &OrderId) -> Result<Option<Order>, StoreError> {
+        Ok(lock(&self.state).orders.get(id).cloned())
+    }
+
+    async fn of_user(&self, user: &UserId) -> Result<Vec<Order>, StoreError> {
+        let state = lock(&self.state);
+        let mut orders: Vec<Order> = state.orders.values().filter(|order| &order.user_id == user).cloned().collect();
+        orders.sort_by_key(|order| std::cmp::Reverse((order.created_at, order.id)));
+        Ok(orders)
+    }
+
+    async fn update(&self, order: &Order, expected: OrderStatus) -> Result<bool, StoreError> {
+        let mut state = lock(&self.state);
+        match state.orders.get_mut(&order.id) {
+            Some(stored) if stored.status == expected => {
+                *stored = order.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError> {
+        let state = lock(&self.state);
+        let mut due: Vec<Order> = state.orders.values().filter(|order| order.is_overdue(now)).cloned().collect();
+        due.sort_by_key(|order| (order.pay_deadline, order.id));
+        due.truncate(limit);
+        Ok(due)
+    }
+}

@@ -1,0 +1,174 @@
+//! Stock, quotas and the draw log in Redis. A draw is one `EVALSHA` of `draw.lua`; a
+//! release one of `release.lua`, guarded by the draw log so it happens once per draw.
+
+use async_trait::async_trait;
+use redis::{AsyncCommands, Script};
+
+use super::{RedisConnection, RedisKeys, failed};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawMode, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId};
+use luckydraw_core::error::StoreError;
+use luckydraw_core::lottery::DrawTicket;
+use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
+
+/// Marks a loaded stock hash (see `load.lua`); never a prize id, which has no dot.
+const LOADED_MARKER: &str = ".loaded";
+
+/// How many draw log entries one `HSCAN` step asks for.
+const SCAN_BATCH: usize = 500;
+
+/// [`StockStore`] in Redis.
+pub struct RedisStock {
+    connection: RedisConnection,
+    keys: RedisKeys,
+    draw: Script,
+    release: Script,
+    load: Script,
+}
+
+impl RedisStock {
+    /// Stock on `connection`, under `keys`. Scripts are sent by hash (`EVALSHA`) and loaded
+    /// on the first `NOSCRIPT`, once per server.
+    pub fn new(connection: RedisConnection, keys: RedisKeys) -> Self {
+        Self {
+            connection,
+            keys,
+            draw: Script::new(include_str!("../../../../infra/redis/draw.lua")),
+            release: Script::new(include_str!("../../../../infra/redis/release.lua")),
+            load: Script::new(include_str!("../../../../infra/redis/load.lua")),
+        }
+    }
+}
+
+#[async_trait]
+impl StockStore for RedisStock {
+    async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError> {
+        let [stock, _, _] = self.keys.activity(activity);
+        let mut invocation = self.load.key(stock);
+        for (prize, units) in counts {
+            invocation.arg(prize.as_str()).arg(*units);
+        }
+        let _: i64 = invocation.invoke_async(&mut self.connection.clone()).await.map_err(failed("load stock"))?;
+        Ok(())
+    }
+
+    async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
+        let [stock, _, _] = self.keys.activity(activity);
+        let fields: Vec<(String, u64)> = self.connection.clone().hgetall(stock).await.map_err(failed("read stock"))?;
+        if fields.is_empty() {
+            return Ok(None);
+        }
+        let counts = fields.into_iter().filter(|(field, _)| field != LOADED_MARKER);
+        let counts = counts.map(|(prize, units)| Ok((parse_prize(&prize)?, units)));
+        Ok(Some(counts.collect::<Result<_, StoreError>>()?))
+    }
+
+    async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError> {
+        let activity = ticket.draw_id.activity();
+        let mut invocation = self.draw.prepare_invoke();
+        for key in self.keys.activity(activity) {
+            invocation.key(key);
+        }
+        invocation
+            .arg(log_field(&ticket.draw_id))
+            .arg(ticket.user_id.to_string())
+            .arg(mode_name(ticket.mode))
+            .arg(ticket.limit.get())
+            .arg(ticket.roll)
+            .arg(ticket.at.as_millis())
+            .arg(ticket.prizes.len());
+        for slot in &ticket.prizes {
+            invocation.arg(slot.prize_id.as_str()).arg(slot.weight).arg(u8::from(slot.consolation));
+        }
+        let reply: Vec<String> =
+            invocation.invoke_async(&mut self.connection.clone()).await.map_err(failed("draw script"))?;
+        match reply.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["drawn", record] => Ok(parse_record(&ticket.draw_id, record)?),
+            ["not_loaded"] => Err(StockError::NotLoaded(activity.clone())),
+            ["quota_exceeded"] => Err(StockError::QuotaExceeded),
+            ["sold_out"] => Err(StockError::SoldOut),
+            _ => Err(StoreError::new(format!("redis: unexpected draw script reply {reply:?}")).into()),
+        }
+    }
+
+    async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
+        let mut invocation = self.release.prepare_invoke();
+        for key in self.keys.activity(draw.activity()) {
+            invocation.key(key);
+        }
+        invocation.arg(log_field(draw)).arg(u8::from(how == Release::UnitAndQuota));
+        let released: i64 =
+            invocation.invoke_async(&mut self.connection.clone()).await.map_err(failed("release script"))?;
+        Ok(released == 1)
+    }
+
+    async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {
+        let [_, _, log] = self.keys.activity(draw.activity());
+        let record: Option<String> =
+            self.connection.clone().hget(log, log_field(draw)).await.map_err(failed("read the draw log"))?;
+        record.map(|record| parse_record(draw, &record)).transpose()
+    }
+
+    async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
+        let [_, _, log] = self.keys.activity(activity);
+        let mut connection = self.connection.clone();
+        let (mut cursor, mut records) = (0u64, Vec::new());
+        loop {
+            let (next, page): (u64, Vec<(String, String)>) = redis::cmd("HSCAN")
+                .arg(&log)
+                .arg(cursor)
+                .arg("COUNT")
+                .arg(SCAN_BATCH)
+                .query_async(&mut connection)
+                .await
+                .map_err(failed("scan the draw log"))?;
+            for (field, record) in page {
+                let id = DrawId::parse(&format!("{activity}.{field}"))
+                    .map_err(|error| StoreError::caused_by("redis: a draw log key is not a draw id", error))?;
+                records.push(parse_record(&id, &record)?);
+            }
+            if next == 0 {
+                return Ok(records);
+            }
+            cursor = next;
+        }
+    }
+}
+
+/// A draw's field in its activity's log: the 32 hex digits after the activity.
+fn log_field(draw: &DrawId) -> String {
+    draw.order_id().to_string()
+}
+
+/// The mode as `draw.lua` names it.
+fn mode_name(mode: DrawMode) -> &'static str {
+    match mode {
+        DrawMode::RemainingStock => "remaining_stock",
+        DrawMode::WeightRedistribute => "weight_redistribute",
+        DrawMode::WeightKeep => "weight_keep",
+    }
+}
+
+fn parse_prize(text: &str) -> Result<PrizeId, StoreError> {
+    PrizeId::parse(text).map_err(|error| StoreError::caused_by("redis: a stock field is not a prize id", error))
+}
+
+/// Reads a draw log entry: `<outcome> <released 0|1> <prize> <user> <at ms>`.
+fn parse_record(id: &DrawId, record: &str) -> Result<DrawRecord, StoreError> {
+    let corrupt = || StoreError::new(format!("redis: unreadable draw log entry for {id}: {record:?}"));
+    let [outcome, released, prize, user, at] =
+        record.split(' ').collect::<Vec<_>>().try_into().map_err(|_| corrupt())?;
+    let outcome = match outcome {
+        "won" => DrawOutcome::Won,
+        "consolation" => DrawOutcome::Consolation,
+        "missed" => DrawOutcome::Missed,
+        _ => return Err(corrupt()),
+    };
+    Ok(DrawRecord {
+        id: id.clone(),
+        user_id: UserId::parse(user).map_err(|_| corrupt())?,
+        prize_id: PrizeId::parse(prize).map_err(|_| corrupt())?,
+        outcome,
+        drawn_at: Timestamp::from_millis(at.parse().map_err(|_| corrupt())?),
+        released: released == "1",
+    })
+}

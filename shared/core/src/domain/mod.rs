@@ -1,0 +1,24 @@
+//! Domain types. Each parses once from raw input and is valid from then on; none knows
+//! about AWS, HTTP or any store.
+
+mod activity;
+mod draw;
+mod ids;
+mod money;
+mod order;
+mod payment;
+mod session;
+mod time;
+mod user;
+
+pub use activity::{
+    Activity, ActivityError, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, MAX_TOTAL_STOCK, Prize,
+};
+pub use draw::{DrawOutcome, DrawRecord};
+pub use ids::{ActivityId, DrawId, IdError, OrderId, PrizeId, UserId};
+pub use money::{Money, MoneyError};
+pub use order::{CancelReason, Order, OrderStatus};
+pub use payment::{Notification, PayLink, Refund, TradeRequest, Unverified};
+pub use session::{Session, SessionKey, SessionToken};
+pub use time::{Timestamp, TimestampError, fixed_window};
+pub use user::{CredentialError, Password, PasswordHash, User, UserKind, UserStatus, Username};

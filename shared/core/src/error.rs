@@ -1,0 +1,109 @@
+//! Errors: `StoreError` from adapters, and `Error`, the vocabulary every use case answers
+//! in. `http` maps each `Error` to a status and a code in one place.
+
+use std::error::Error as StdError;
+
+use crate::ports::StockError;
+
+/// An adapter could not reach or use its backend (Redis, DynamoDB, SQS, ...).
+#[derive(Debug, thiserror::Error)]
+#[error("{context}")]
+pub struct StoreError {
+    context: String,
+    #[source]
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl StoreError {
+    /// An error described by `context` alone.
+    pub fn new(context: impl Into<String>) -> Self {
+        Self { context: context.into(), source: None }
+    }
+
+    /// An error described by `context`, caused by `source`.
+    pub fn caused_by(context: impl Into<String>, source: impl StdError + Send + Sync + 'static) -> Self {
+        Self { context: context.into(), source: Some(Box::new(source)) }
+    }
+}
+
+/// Why a use case did not succeed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The request is malformed; the message says how.
+    #[error("{0}")]
+    InvalidRequest(String),
+    /// No valid session.
+    #[error("log in first")]
+    Unauthenticated,
+    /// Unknown user or wrong password (deliberately not saying which).
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    /// Registration with a name already in use.
+    #[error("that username is taken")]
+    UsernameTaken,
+    /// Logged in, but not allowed.
+    #[error("you are not allowed to do that")]
+    Forbidden,
+    /// No such thing (or not yours to see).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Every unit of every prize is gone.
+    #[error("every prize has been drawn")]
+    SoldOut,
+    /// The user has used all their draws in this activity.
+    #[error("you have used all your draws in this activity")]
+    QuotaExceeded,
+    /// The activity is not online, not started yet, or over.
+    #[error("the activity is not open for drawing")]
+    ActivityNotOpen,
+    /// The thing exists but is in the wrong state for this request.
+    #[error("{0}")]
+    InvalidState(String),
+    /// Too many attempts in a short time.
+    #[error("too many attempts; try again in {retry_after_secs} seconds")]
+    RateLimited {
+        /// Seconds until the window resets.
+        retry_after_secs: u64,
+    },
+    /// A backend failed; nothing was changed that the caller must undo.
+    #[error("the service is temporarily unavailable")]
+    Unavailable(#[from] StoreError),
+}
+
+impl Error {
+    /// The stable machine-readable code clients branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::Unauthenticated => "unauthenticated",
+            Error::InvalidCredentials => "invalid_credentials",
+            Error::UsernameTaken => "username_taken",
+            Error::Forbidden => "forbidden",
+            Error::NotFound(_) => "not_found",
+            Error::SoldOut => "sold_out",
+            Error::QuotaExceeded => "quota_exceeded",
+            Error::ActivityNotOpen => "activity_not_open",
+            Error::InvalidState(_) => "invalid_state",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Unavailable(_) => "unavailable",
+        }
+    }
+
+    /// A request error carrying the message of any parse error.
+    pub fn invalid(error: impl std::fmt::Display) -> Self {
+        Error::InvalidRequest(error.to_string())
+    }
+}
+
+impl From<StockError> for Error {
+    fn from(error: StockError) -> Self {
+        match error {
+            StockError::SoldOut => Error::SoldOut,
+            StockError::QuotaExceeded => Error::QuotaExceeded,
+            StockError::NotLoaded(activity) => {
+                Error::Unavailable(StoreError::new(format!("stock of activity `{activity}` is not loaded")))
+            }
+            StockError::Store(error) => Error::Unavailable(error),
+        }
+    }
+}

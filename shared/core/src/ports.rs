@@ -1,0 +1,189 @@
+//! Ports: the small traits the use cases need from the outside world, and the data they
+//! take and give. Adapters implement them; nothing here names a backend.
+//!
+//! Adapters never read the clock: callers pass `now`, so tests with a manual clock are exact.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::domain::{
+    Activity, ActivityId, DrawId, DrawRecord, Notification, Order, OrderId, OrderStatus, PayLink, PrizeId, Refund,
+    Session, SessionKey, Timestamp, TradeRequest, Unverified, User, UserId, Username,
+};
+use crate::error::StoreError;
+use crate::lottery::DrawTicket;
+use crate::messages::OrderMessage;
+
+/// Units left per prize of one activity.
+pub type StockCounts = HashMap<PrizeId, u64>;
+
+/// Why the stock store refused a draw; nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum StockError {
+    /// No prize has a unit left.
+    #[error("sold out")]
+    SoldOut,
+    /// The user reached their limit.
+    #[error("draw limit reached")]
+    QuotaExceeded,
+    /// The activity's stock was never loaded into this store.
+    #[error("stock of activity `{0}` is not loaded")]
+    NotLoaded(ActivityId),
+    /// The backend failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What a release gives back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Release {
+    /// The won unit only (give-up, expiry): the draw still counts against the quota.
+    Unit,
+    /// The unit and the user's draw, as if the draw never happened (the order could not
+    /// be queued, so the player was told to try again).
+    UnitAndQuota,
+}
+
+/// Prize stock, per-user quotas and the draw log.
+#[async_trait]
+pub trait StockStore: Send + Sync {
+    /// Sets an activity's remaining units per prize (a fresh load or a reconciled reload).
+    async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError>;
+
+    /// Units left per prize; `None` if the activity's stock was never loaded.
+    async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError>;
+
+    /// The one atomic step of a draw: check the quota, pick by the ticket's roll, take a
+    /// unit (never below zero), count the user's draw and record it. A ticket whose draw id
+    /// is already recorded changes nothing and returns that record.
+    async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError>;
+
+    /// Puts a won unit back, at most once per draw id; `Ok(true)` if it went back now,
+    /// `Ok(false)` if it already had, or the draw held no unit or is unknown.
+    async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError>;
+
+    /// The recorded draw with this id.
+    async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError>;
+
+    /// Every recorded draw of an activity, for reconciliation and audits.
+    async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError>;
+}
+
+/// User accounts.
+#[async_trait]
+pub trait Users: Send + Sync {
+    /// Adds a user; `Ok(false)` if the username is taken.
+    async fn insert(&self, user: &User) -> Result<bool, StoreError>;
+    /// The user with this login name.
+    async fn by_username(&self, username: &Username) -> Result<Option<User>, StoreError>;
+    /// The user with this id.
+    async fn by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+}
+
+/// Activities with their prizes.
+#[async_trait]
+pub trait Activities: Send + Sync {
+    /// Creates or replaces an activity.
+    async fn put(&self, activity: &Activity) -> Result<(), StoreError>;
+    /// The activity with this id.
+    async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError>;
+    /// Every activity, by id.
+    async fn list(&self) -> Result<Vec<Activity>, StoreError>;
+}
+
+/// Orders. Only the order consumer writes them, always conditionally.
+#[async_trait]
+pub trait Orders: Send + Sync {
+    /// Creates an order unless its id exists; `Ok(false)` if it did.
+    async fn insert(&self, order: &Order) -> Result<bool, StoreError>;
+    /// The order with this id.
+    async fn get(&self, id: &OrderId) -> Result<Option<Order>, StoreError>;
+    /// A user's orders, newest first.
+    async fn of_user(&self, user: &UserId) -> Result<Vec<Order>, StoreError>;
+    /// Replaces the order if its stored status is still `expected`; `Ok(false)` if not.
+    async fn update(&self, order: &Order, expected: OrderStatus) -> Result<bool, StoreError>;
+    /// Up to `limit` orders still pending payment with a deadline at or before `now`,
+    /// earliest deadline first.
+    async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError>;
+}
+
+/// The order queue (SQS on AWS).
+#[async_trait]
+pub trait Queue: Send + Sync {
+    /// Sends a message; `Ok` only once the queue has accepted it.
+    async fn send(&self, message: &OrderMessage) -> Result<(), StoreError>;
+}
+
+/// Login sessions, stored under the hash of their token, expiring unless used.
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// Stores a session until `expires_at`.
+    async fn put(&self, key: &SessionKey, session: &Session, expires_at: Timestamp) -> Result<(), StoreError>;
+    /// The session if it has not expired at `now`, its expiry moved to `expires_at`.
+    async fn touch(
+        &self,
+        key: &SessionKey,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<Option<Session>, StoreError>;
+    /// Ends a session (nothing happens if there is none).
+    async fn delete(&self, key: &SessionKey) -> Result<(), StoreError>;
+}
+
+/// Events counted in fixed windows, for rate limits.
+#[async_trait]
+pub trait RateLimits: Send + Sync {
+    /// Counts one event under `key` in the window containing `now`; returns the count so far.
+    async fn hit(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError>;
+    /// The count under `key` in the window containing `now`.
+    async fn count(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError>;
+}
+
+/// The payment provider (Alipay, or its sandbox).
+#[async_trait]
+pub trait Payments: Send + Sync {
+    /// Opens a trade (`alipay.trade.precreate`) and returns the link that pays it. Opening
+    /// the same order's trade again returns the same trade.
+    async fn precreate(&self, trade: &TradeRequest) -> Result<PayLink, StoreError>;
+    /// Returns the money of a trade in full; asking again with the same request number
+    /// changes nothing.
+    async fn refund(&self, refund: &Refund) -> Result<(), StoreError>;
+}
+
+/// Checks that a payment notification (the raw body the provider posted) is genuine and ours.
+pub trait PaymentNotices: Send + Sync {
+    /// The verified notification, or why it is not one.
+    fn verify(&self, body: &[u8]) -> Result<Notification, Unverified>;
+}
+
+/// Pay links cached per order until they expire, so repeated clicks reuse one trade.
+#[async_trait]
+pub trait PayLinks: Send + Sync {
+    /// The link cached for `order`, unless it has expired at `now`.
+    async fn get(&self, order: &OrderId, now: Timestamp) -> Result<Option<PayLink>, StoreError>;
+    /// Caches `link` until its expiry unless a live one is cached; returns the one that stays.
+    async fn put_if_absent(&self, order: &OrderId, link: &PayLink, now: Timestamp) -> Result<PayLink, StoreError>;
+}
+
+/// The current time.
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> Timestamp;
+}
+
+/// Randomness: rolls for draws, bytes for tokens, salts and ids. Production uses a CSPRNG.
+pub trait Random: Send + Sync {
+    /// Fills `bytes` with random bytes.
+    fn fill(&self, bytes: &mut [u8]);
+}
+
+impl dyn Random + '_ {
+    /// `N` random bytes.
+    pub fn bytes<const N: usize>(&self) -> [u8; N] {
+        let mut bytes = [0; N];
+        self.fill(&mut bytes);
+        bytes
+    }
+}

@@ -1,0 +1,19 @@
+//! luckydraw's Lambda glue: everything between the AWS Lambda runtime and the core.
+//!
+//! # Layout
+//! - [`config`]: the environment, read once at start ([`config::Settings`],
+//!   [`config::backends::Backends`]).
+//! - [`wiring`]: the composition root that builds the `App` on the selected adapters.
+//! - [`http`]: API Gateway requests in, JSON responses out, and the one `Error` → status map.
+//! - [`routes`]: how a function declares the routes it serves and dispatches on them.
+//! - [`sqs`]: SQS batches with partial failures.
+//! - [`entry`]: the `main` of every function: telemetry and the app at init, then the runtime.
+//! - [`telemetry`]: structured logs.
+
+pub mod config;
+pub mod entry;
+pub mod http;
+pub mod routes;
+pub mod sqs;
+pub mod telemetry;
+pub mod wiring;

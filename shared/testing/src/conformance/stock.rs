@@ -1,0 +1,297 @@
+//! The [`StockStore`] contract, check by check.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use rand::rngs::StdRng;
+use rand::{RngExt, SeedableRng};
+
+use crate::START;
+use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, PrizeId, UserId};
+use luckydraw_core::lottery::ROLL_BOUND;
+use luckydraw_core::lottery::{DrawTicket, WheelSlot};
+use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
+
+/// An activity id.
+pub fn activity(id: &str) -> ActivityId {
+    ActivityId::parse(id).expect("test activity ids are valid")
+}
+
+/// A distinct user per `n`.
+pub fn user(n: u64) -> UserId {
+    let mut bytes = [0; 10];
+    bytes[..8].copy_from_slice(&n.to_le_bytes());
+    UserId::generate(START, bytes)
+}
+
+/// Units per prize.
+pub fn counts(list: &[(&str, u64)]) -> StockCounts {
+    list.iter().map(|(prize, units)| (PrizeId::parse(prize).expect("valid prize id"), *units)).collect()
+}
+
+/// Wheel slots `(prize, weight, consolation)` in wheel order.
+pub fn wheel(list: &[(&str, u32, bool)]) -> Vec<WheelSlot> {
+    let slot = |&(prize, weight, consolation): &(&str, u32, bool)| WheelSlot {
+        prize_id: PrizeId::parse(prize).expect("valid prize id"),
+        weight,
+        consolation,
+    };
+    list.iter().map(slot).collect()
+}
+
+/// A ticket with a draw id never used before.
+pub fn ticket(
+    activity: &ActivityId,
+    user: UserId,
+    mode: DrawMode,
+    limit: u32,
+    prizes: &[WheelSlot],
+    roll: u64,
+) -> DrawTicket {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let mut bytes = [0xa5; 10];
+    bytes[2..].copy_from_slice(&NEXT.fetch_add(1, Ordering::Relaxed).to_be_bytes());
+    DrawTicket {
+        draw_id: DrawId::generate(activity, START, bytes),
+        user_id: user,
+        mode,
+        limit: DrawLimit::new(limit),
+        prizes: prizes.to_vec(),
+        roll,
+        at: START,
+    }
+}
+
+fn cup_wheel() -> Vec<WheelSlot> {
+    wheel(&[("cup", 1, false)])
+}
+
+async fn remaining(store: &dyn StockStore, activity: &ActivityId) -> StockCounts {
+    store.remaining(activity).await.expect("stock readable").expect("stock loaded")
+}
+
+async fn draw(store: &dyn StockStore, ticket: &DrawTicket) -> Result<luckydraw_core::domain::DrawRecord, StockError> {
+    store.draw(ticket).await
+}
+
+/// `remaining` is `None` for a never-loaded activity; `load` sets and then replaces counts.
+pub async fn remaining_is_none_until_loaded_and_load_replaces(store: Arc<dyn StockStore>) {
+    let (spring, autumn) = (activity("spring"), activity("autumn"));
+    assert_eq!(store.remaining(&spring).await.unwrap(), None);
+    store.load(&spring, &counts(&[("cup", 3), ("tea", 2)])).await.unwrap();
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 3), ("tea", 2)]));
+    store.load(&spring, &counts(&[("cup", 1)])).await.unwrap();
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 1)]), "a load replaces, it does not add");
+    assert_eq!(store.remaining(&autumn).await.unwrap(), None, "other activities are untouched");
+}
+
+/// One draw takes one unit, and its record is found by id and in the activity's draws.
+pub async fn a_draw_takes_a_unit_counts_it_and_records_it(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 2)])).await.unwrap();
+    let ticket = ticket(&spring, user(1), DrawMode::RemainingStock, 0, &cup_wheel(), 12345);
+    let record = draw(&*store, &ticket).await.unwrap();
+    assert_eq!((record.id.clone(), record.user_id, record.prize_id.as_str()), (ticket.draw_id.clone(), user(1), "cup"));
+    assert_eq!((record.outcome, record.drawn_at, record.released), (DrawOutcome::Won, START, false));
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 1)]));
+    assert_eq!(store.find_draw(&ticket.draw_id).await.unwrap(), Some(record.clone()));
+    assert_eq!(store.draws(&spring).await.unwrap(), vec![record]);
+    let unknown = ticket.clone().draw_id;
+    let other = DrawId::parse(&format!("autumn.{}", unknown.order_id())).unwrap();
+    assert_eq!(store.find_draw(&other).await.unwrap(), None);
+}
+
+/// A ticket whose draw id is already recorded changes nothing and returns that record,
+/// whatever the quota and stock say now.
+pub async fn a_recorded_draw_id_changes_nothing_and_returns_the_record(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 5)])).await.unwrap();
+    let ticket = ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cup_wheel(), 7);
+    let first = draw(&*store, &ticket).await.unwrap();
+    assert_eq!(draw(&*store, &ticket).await.unwrap(), first, "the quota of 1 is used by this very draw");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 4)]));
+    store.load(&spring, &counts(&[("cup", 0)])).await.unwrap();
+    assert_eq!(draw(&*store, &ticket).await.unwrap(), first, "even when sold out since");
+    assert_eq!(store.draws(&spring).await.unwrap().len(), 1);
+}
+
+/// The quota is checked before the pick: over-quota beats sold-out, and nothing changes.
+pub async fn the_quota_is_checked_before_anything_else(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    let cups = cup_wheel();
+    store.load(&spring, &counts(&[("cup", 10)])).await.unwrap();
+    for _ in 0..2 {
+        draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 2, &cups, 1)).await.unwrap();
+    }
+    let third = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 2, &cups, 1)).await;
+    assert!(matches!(third, Err(StockError::QuotaExceeded)), "{third:?}");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 8)]));
+    draw(&*store, &ticket(&spring, user(2), DrawMode::RemainingStock, 2, &cups, 1)).await.expect("limits are per user");
+    store.load(&spring, &counts(&[("cup", 0)])).await.unwrap();
+    let over = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 2, &cups, 1)).await;
+    assert!(matches!(over, Err(StockError::QuotaExceeded)), "{over:?}");
+    let empty = draw(&*store, &ticket(&spring, user(3), DrawMode::RemainingStock, 2, &cups, 1)).await;
+    assert!(matches!(empty, Err(StockError::SoldOut)), "{empty:?}");
+    assert_eq!(store.draws(&spring).await.unwrap().len(), 3);
+}
+
+/// Nothing left, or nothing loaded: refused, nothing recorded, the draw not counted.
+pub async fn sold_out_and_not_loaded_change_nothing(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    let cups = wheel(&[("cup", 1, false), ("tea", 1, false)]);
+    let never = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cups, 3)).await;
+    assert!(matches!(never, Err(StockError::NotLoaded(ref id)) if *id == spring), "{never:?}");
+    store.load(&spring, &counts(&[("cup", 0), ("tea", 0)])).await.unwrap();
+    for mode in [DrawMode::RemainingStock, DrawMode::WeightRedistribute, DrawMode::WeightKeep] {
+        let refused = draw(&*store, &ticket(&spring, user(1), mode, 1, &cups, 3)).await;
+        assert!(matches!(refused, Err(StockError::SoldOut)), "{mode:?}: {refused:?}");
+    }
+    assert!(store.draws(&spring).await.unwrap().is_empty());
+    store.load(&spring, &counts(&[("cup", 1), ("tea", 0)])).await.unwrap();
+    let record = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cups, 3)).await;
+    assert_eq!(record.expect("refused draws did not count").prize_id.as_str(), "cup");
+}
+
+/// Under *weight, kept*, landing on a sold-out prize is a no-win that takes nothing but
+/// counts as a draw; under *weight, redistributed*, the same roll lands elsewhere.
+pub async fn the_kept_policy_lands_on_sold_out_prizes_as_misses(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    let slots = wheel(&[("cup", 1, false), ("tea", 1, false)]);
+    store.load(&spring, &counts(&[("cup", 0), ("tea", 5)])).await.unwrap();
+    let missed = draw(&*store, &ticket(&spring, user(1), DrawMode::WeightKeep, 1, &slots, 0)).await.unwrap();
+    assert_eq!((missed.prize_id.as_str(), missed.outcome), ("cup", DrawOutcome::Missed));
+    assert!(!missed.holds_unit());
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 0), ("tea", 5)]));
+    let again = draw(&*store, &ticket(&spring, user(1), DrawMode::WeightKeep, 1, &slots, 1)).await;
+    assert!(matches!(again, Err(StockError::QuotaExceeded)), "a miss counts as a draw: {again:?}");
+    let won = draw(&*store, &ticket(&spring, user(2), DrawMode::WeightKeep, 1, &slots, 1)).await.unwrap();
+    assert_eq!((won.prize_id.as_str(), won.outcome), ("tea", DrawOutcome::Won));
+    let moved = draw(&*store, &ticket(&spring, user(3), DrawMode::WeightRedistribute, 1, &slots, 0)).await.unwrap();
+    assert_eq!((moved.prize_id.as_str(), moved.outcome), ("tea", DrawOutcome::Won));
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 0), ("tea", 3)]));
+    assert!(!store.release(&missed.id, Release::Unit).await.unwrap(), "a miss holds no unit");
+}
+
+/// The consolation slot's units are used up like any other, but it is not a win.
+pub async fn the_consolation_slot_uses_its_unit_without_a_win(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("thanks", 1)])).await.unwrap();
+    let slots = wheel(&[("thanks", 0, true)]);
+    let record = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 0, &slots, 99)).await.unwrap();
+    assert_eq!(record.outcome, DrawOutcome::Consolation);
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("thanks", 0)]));
+    assert!(!store.release(&record.id, Release::Unit).await.unwrap(), "nothing to give back");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("thanks", 0)]));
+}
+
+/// A won unit goes back at most once per draw id, even when released concurrently; the
+/// draw still counts against the quota; unknown draws release nothing.
+pub async fn release_is_idempotent_per_draw_id(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 1)])).await.unwrap();
+    let record = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cup_wheel(), 5)).await.unwrap();
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 0)]));
+    let releases: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, id) = (store.clone(), record.id.clone());
+            tokio::spawn(async move { store.release(&id, Release::Unit).await.unwrap() })
+        })
+        .collect();
+    let mut released = 0;
+    for release in releases {
+        released += usize::from(release.await.unwrap());
+    }
+    assert_eq!(released, 1, "exactly one of eight concurrent releases gives the unit back");
+    assert!(!store.release(&record.id, Release::Unit).await.unwrap());
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 1)]));
+    assert!(store.find_draw(&record.id).await.unwrap().unwrap().released);
+    let again = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cup_wheel(), 5)).await;
+    assert!(matches!(again, Err(StockError::QuotaExceeded)), "a released unit still counted: {again:?}");
+    let unknown = ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cup_wheel(), 5).draw_id;
+    assert!(!store.release(&unknown, Release::UnitAndQuota).await.unwrap());
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 1)]));
+}
+
+/// `Release::UnitAndQuota` also gives the user's draw back, as if it never happened.
+pub async fn release_with_quota_gives_the_draw_back(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 2)])).await.unwrap();
+    let record = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cup_wheel(), 5)).await.unwrap();
+    assert!(store.release(&record.id, Release::UnitAndQuota).await.unwrap());
+    assert!(!store.release(&record.id, Release::UnitAndQuota).await.unwrap(), "and only once");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 2)]));
+    draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cup_wheel(), 5))
+        .await
+        .expect("the draw came back");
+    let over = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &cup_wheel(), 5)).await;
+    assert!(matches!(over, Err(StockError::QuotaExceeded)), "but only one: {over:?}");
+}
+
+/// The same rolls over the same counts pick the same slots as `lottery::pick` in Rust, in
+/// every mode, including the edge rolls, until the wheel is empty.
+pub async fn picks_match_the_lottery_for_the_same_rolls(store: Arc<dyn StockStore>) {
+    let mut rng = StdRng::seed_from_u64(53);
+    let slots =
+        wheel(&[("thanks", 7, true), ("cup", 3, false), ("tea", 0, false), ("pot", 11, false), ("wine", 1, false)]);
+    for (index, mode) in
+        [DrawMode::RemainingStock, DrawMode::WeightRedistribute, DrawMode::WeightKeep].into_iter().enumerate()
+    {
+        let spring = activity(&format!("parity-{index}"));
+        let mut model = counts(&[("thanks", 4), ("cup", 3), ("tea", 2), ("pot", 0), ("wine", 5)]);
+        store.load(&spring, &model).await.unwrap();
+        let edges = [0, 1, ROLL_BOUND - 1, ROLL_BOUND - 2, 14, 15, 16];
+        for step in 0..30 {
+            let roll = edges.get(step).copied().unwrap_or_else(|| rng.random_range(0..ROLL_BOUND));
+            let ticket = ticket(&spring, user(step as u64), mode, 0, &slots, roll);
+            let expected = ticket
+                .pick(|prize| model.get(prize).copied().unwrap_or(0))
+                .map(|(slot, take, outcome)| (slot.prize_id.clone(), take, outcome));
+            match (draw(&*store, &ticket).await, expected) {
+                (Ok(record), Some((prize, take, outcome))) => {
+                    assert_eq!((&record.prize_id, record.outcome), (&prize, outcome), "{mode:?} roll {roll}");
+                    if take {
+                        *model.get_mut(&prize).expect("a known prize") -= 1;
+                    }
+                }
+                (Err(StockError::SoldOut), None) => {}
+                (got, want) => panic!("{mode:?} roll {roll}: store {got:?}, lottery {want:?}"),
+            }
+        }
+        let left: HashMap<_, _> = remaining(&*store, &spring).await;
+        assert_eq!(left, model, "{mode:?}");
+    }
+}
+
+/// Many concurrent draws: exactly the stock is won, and no user exceeds the limit.
+pub async fn concurrent_draws_never_oversell_or_exceed_the_quota(store: Arc<dyn StockStore>) {
+    let (storm, greedy) = (activity("storm"), activity("greedy"));
+    store.load(&storm, &counts(&[("cup", 10)])).await.unwrap();
+    store.load(&greedy, &counts(&[("cup", 100)])).await.unwrap();
+    let spawn = |activity: &ActivityId, user: UserId, limit: u32| {
+        let (store, ticket) = (store.clone(), ticket(activity, user, DrawMode::RemainingStock, limit, &cup_wheel(), 3));
+        tokio::spawn(async move { store.draw(&ticket).await })
+    };
+    let storm_draws: Vec<_> = (0..40).map(|n| spawn(&storm, user(n), 0)).collect();
+    let greedy_draws: Vec<_> = (0..15).map(|_| spawn(&greedy, user(99), 3)).collect();
+    let (mut won, mut sold_out, mut allowed, mut refused) = (0, 0, 0, 0);
+    for task in storm_draws {
+        match task.await.unwrap() {
+            Ok(record) if record.outcome == DrawOutcome::Won => won += 1,
+            Err(StockError::SoldOut) => sold_out += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    for task in greedy_draws {
+        match task.await.unwrap() {
+            Ok(_) => allowed += 1,
+            Err(StockError::QuotaExceeded) => refused += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((won, sold_out), (10, 30), "exactly the stock is won");
+    assert_eq!((allowed, refused), (3, 12), "exactly the limit is drawn");
+    assert_eq!(remaining(&*store, &storm).await, counts(&[("cup", 0)]));
+    assert_eq!(remaining(&*store, &greedy).await, counts(&[("cup", 97)]));
+    assert_eq!(store.draws(&storm).await.unwrap().len(), 10);
+}

@@ -2,7 +2,10 @@
 //! player's round runs on the in-memory backends and on the real ones (DynamoDB records,
 //! Redis stock and sessions, the SQS queue).
 
-use luckydraw_tests::TestServer;
+#[allow(dead_code)] // each test file uses part of the shared harness
+mod harness;
+
+use harness::TestServer;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -38,10 +41,10 @@ async fn register_login_draw_order_give_up_returns_the_prize_to_the_pool(server:
     assert_eq!(orders["orders"][0]["id"], order_id, "the user's orders, newest first");
 }
 
-luckydraw_tests::every_flow_on!(
+crate::every_flow_on!(
     [register_login_draw_order_give_up_returns_the_prize_to_the_pool],
-    in_memory => luckydraw_tests::TestServer::spawn,
-    on_real_backends => luckydraw_tests::TestServer::spawn_on_real_backends,
+    in_memory => crate::harness::TestServer::spawn,
+    on_real_backends => crate::harness::TestServer::spawn_on_real_backends,
 );
 
 #[tokio::test]
@@ -102,4 +105,39 @@ async fn the_page_and_its_wheel_library_are_served_locally() {
     assert!(library.text().await.unwrap().contains("LuckyWheel"));
     let escape = reqwest::get(format!("{}/..%2f..%2fCargo.toml", server.running.url())).await.unwrap();
     assert_eq!(escape.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_runner_serves_the_page_and_the_openapi_description_but_not_the_repository() {
+    let server = TestServer::spawn(1).await;
+    for path in ["/package.json", "/package-lock.json", "/e2e/harness.mjs", "/test/api.test.mjs", "/scripts/vendor.mjs"]
+    {
+        let response = reqwest::get(format!("{}{path}", server.running.url())).await.unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let description = reqwest::get(format!("{}/openapi.json", server.running.url())).await.unwrap();
+    assert_eq!(description.status(), StatusCode::OK);
+    assert_eq!(description.headers()["content-type"], "application/json");
+    let description: serde_json::Value = description.json().await.unwrap();
+    assert_eq!(description["openapi"], "3.1.0");
+    assert!(description["paths"]["/activities/{id}/draw"]["post"].is_object());
+}
+
+#[tokio::test]
+async fn a_client_that_never_finishes_its_request_head_is_dropped() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let timeout = luckydraw_local::server::HEADER_READ_TIMEOUT;
+    let server = TestServer::spawn(1).await;
+    let mut slow = tokio::net::TcpStream::connect(server.running.addr).await.unwrap();
+    slow.write_all(b"GET /activities HTTP/1.1\r\nHost: 127.0.0.1\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+
+    let (status, _) = server.call("GET", "/activities", None, None).await;
+    assert_eq!(status, StatusCode::OK, "other clients are served meanwhile");
+    let mut rest = Vec::new();
+    let closed = tokio::time::timeout(timeout * 2, slow.read_to_end(&mut rest)).await;
+
+    assert!(closed.is_ok(), "the half-sent request was still open after {:?}", timeout * 2);
+    assert!(started.elapsed() >= timeout - std::time::Duration::from_millis(500), "dropped too early");
+    assert!(!String::from_utf8_lossy(&rest).contains("200 OK"), "it was not answered");
 }

@@ -3,13 +3,16 @@
 //! parameter and runs twice: on the in-memory backends, and on the real ones (DynamoDB
 //! records, Redis stock, sessions and pay links, the SQS queue: the test Redis and moto).
 
+#[allow(dead_code)] // each test file uses part of the shared harness
+mod harness;
+
 use std::time::Duration;
 
+use harness::TestServer;
 use luckydraw_adapters::alipay::{PrivateKey, sign_notification};
 use luckydraw_core::domain::Money;
 use luckydraw_local::sandbox::Sandbox;
 use luckydraw_testing::notification_params;
-use luckydraw_tests::TestServer;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -128,13 +131,13 @@ async fn a_forged_notification_is_failure(server: &TestServer) {
     assert_eq!(order["status"], "pending_payment");
 }
 
-luckydraw_tests::every_flow_on!(
+crate::every_flow_on!(
     [
         a_player_wins_pays_and_sees_paid,
         an_unpaid_order_expires_and_its_unit_returns_once,
         a_payment_notified_after_expiry_is_refunded_once,
         a_forged_notification_is_failure,
     ],
-    in_memory => luckydraw_tests::TestServer::spawn,
-    on_real_backends => luckydraw_tests::TestServer::spawn_on_real_backends,
+    in_memory => crate::harness::TestServer::spawn,
+    on_real_backends => crate::harness::TestServer::spawn_on_real_backends,
 );

@@ -2,16 +2,19 @@
 //! test Redis), and the SQS order queue (moto), fed to the order consumer by the runner's
 //! poller. The player's flows run there too: `flows.rs` and `payments.rs` run each on both.
 
+#[allow(dead_code)] // each test file uses part of the shared harness
+mod harness;
+
 use std::sync::Arc;
 use std::time::Duration;
 
+use harness::{TestServer, real_backends};
 use luckydraw_adapters::system::{ChaChaRandom, ManualClock};
 use luckydraw_core::App;
 use luckydraw_core::domain::{OrderId, PayLink};
 use luckydraw_lambda::config::backends::{Backends, SessionBackend};
 use luckydraw_local::backends::connect;
 use luckydraw_testing::{START, services, test_settings};
-use luckydraw_tests::{TestServer, real_backends};
 use reqwest::StatusCode;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,12 +6,15 @@
 //! `cargo bench -p luckydraw-tests --bench cold_start` (`BENCH_COLD_STARTS`, default 20,
 //! cold starts per function). Figures and the machine they came from: `docs/lambda.md`.
 
+#[allow(dead_code)] // each test file uses part of the shared harness
+#[path = "../harness/mod.rs"]
+mod harness;
+
 use std::path::Path;
 use std::time::Duration;
 
-use luckydraw_tests::bootstrap;
-use luckydraw_tests::deployment::Deployment;
-use luckydraw_tests::runtime_api::{Bootstrap, event};
+use harness::deployment::Deployment;
+use harness::runtime_api::{Bootstrap, event};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {

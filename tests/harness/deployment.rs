@@ -1,7 +1,7 @@
 //! A deployment on the test's own machine, shaped like the stack `template.yaml` creates:
 //! records, stock and sessions in a DynamoDB table and orders on an SQS queue (moto, under
 //! names of this test's own), the sandbox Alipay, and the environment each function gets.
-//! Built bootstraps run against it through the runtime API of [`crate::runtime_api`].
+//! Built bootstraps run against it through the runtime API of [`super::runtime_api`].
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,7 +53,7 @@ impl Deployment {
         let connected = connect(test_settings(), &backends, Some(&aws), Arc::new(SystemClock), random)
             .await
             .expect("the runner connects to moto, creating the table and queue");
-        let options = crate::options(1, connected.sqs);
+        let options = super::options(1, connected.sqs);
         let running = start(options, connected.app, connected.memory).await.expect("the runner starts");
         seed_event_player(&running.app).await.expect("the event player is seeded");
         Deployment { running, backends }

@@ -135,15 +135,23 @@ test("the wheel keeps turning until the draw answers, then stops on the answer",
   const held = new Promise((resolve) => {
     release = resolve;
   });
+  let fetched;
+  const answeredByServer = new Promise((resolve) => {
+    fetched = resolve;
+  });
   await page.route(DRAW, async (route) => {
     const response = await route.fetch();
+    fetched();
     await held;
     await route.fulfill({ response });
   });
   const drawn = page.waitForResponse((response) => DRAW.test(response.url()));
   await page.click("#spin");
-  for (let sample = 0; sample < 5; sample += 1) {
-    await page.waitForTimeout(300);
+  // The server has answered but the page has not been told: over the next frames the
+  // wheel must keep turning with no stop position.
+  await answeredByServer;
+  for (let frame = 0; frame < 10; frame += 1) {
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
     const wheel = await page.$eval("#wheel", (element) => ({ ...element.dataset }));
     assert.equal(wheel.state, "spinning");
     assert.equal(wheel.stopIndex, undefined, "stop() waits for the API");
@@ -242,8 +250,10 @@ test("a pay link that is not a web address is refused", async () => {
     route.fulfill({ json: { order_id: answer.order_id, out_trade_no: answer.order_id, pay_url: "javascript:alert(1)", qr_code: "x", expires_at: new Date(Date.now() + MINUTE).toISOString() } }),
   );
   const pages = page.context().pages().length;
+  const opened = page.waitForEvent("popup");
   await page.click("#result .pay");
   await page.waitForFunction(() => /payment link is not a web address/.test(document.querySelector("#message").textContent));
-  await page.waitForTimeout(200);
+  const blank = await opened;
+  if (!blank.isClosed()) await blank.waitForEvent("close");
   assert.equal(page.context().pages().length, pages, "the blank window was closed again");
 });

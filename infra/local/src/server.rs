@@ -19,7 +19,7 @@ use axum::body::Body;
 use axum::extract::{ConnectInfo, RawPathParams, Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, any, on};
+use axum::routing::{MethodFilter, any, get, on};
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext;
 use lambda_http::request::RequestContext;
 use lambda_http::{RequestExt, aws_lambda_events::query_map::QueryMap};
@@ -44,6 +44,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// A client must send a whole request head within this of connecting (or of its last answer).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The OpenAPI description of the whole HTTP API (`docs/openapi.json`), served at `/openapi.json`.
+pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
+
 /// What the server serves.
 pub struct Site {
     /// The app every handler shares.
@@ -67,7 +70,8 @@ pub fn router(site: Site) -> Router {
             api = api.route(route.path, on(filter, handler));
         }
     }
-    let mut router = api.with_state(site.app).merge(web::page(&site.web_dir));
+    let openapi = || async { response::plain(StatusCode::OK, "application/json", OPENAPI) };
+    let mut router = api.with_state(site.app).merge(web::page(&site.web_dir)).route("/openapi.json", get(openapi));
     if let Some(sandbox) = site.sandbox {
         let answer = move |request: Request| {
             let sandbox = sandbox.clone();
@@ -75,7 +79,9 @@ pub fn router(site: Site) -> Router {
         };
         router = router.route(&format!("{}/{{*rest}}", sandbox::PREFIX), any(answer));
     }
-    router.fallback(|| async { response::not_found() }).layer((
+    // API Gateway answers 404 for a method no route has, whatever the path.
+    let not_found = || async { response::not_found() };
+    router.fallback(not_found).method_not_allowed_fallback(not_found).layer((
         TraceLayer::new_for_http()
             .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
             .on_response(DefaultOnResponse::new().level(Level::INFO)),

@@ -4,6 +4,9 @@
 use std::path::Path;
 
 use axum::Router;
+use axum::http::HeaderValue;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::Response;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Single files of the page at the root of `web/`.
@@ -21,5 +24,19 @@ pub fn page(dir: &Path) -> Router {
     for folder in PAGE_DIRS {
         router = router.nest_service(&format!("/{folder}"), ServeDir::new(dir.join(folder)));
     }
-    router
+    router.layer(axum::middleware::map_response(utf8_text))
+}
+
+/// Text files are UTF-8: say so, as the page's static host does.
+async fn utf8_text(mut response: Response) -> Response {
+    let content_type = response.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok());
+    let textual = content_type.is_some_and(|value| {
+        (value.starts_with("text/") || value == "application/javascript") && !value.contains("charset")
+    });
+    if let (true, Some(value)) = (textual, content_type)
+        && let Ok(with_charset) = HeaderValue::from_str(&format!("{value}; charset=utf-8"))
+    {
+        response.headers_mut().insert(CONTENT_TYPE, with_charset);
+    }
+    response
 }

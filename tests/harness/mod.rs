@@ -211,10 +211,10 @@ macro_rules! flows_on {
 /// Every flow in the list on every kind of server named, without writing a flow twice:
 ///
 /// ```ignore
-/// luckydraw_tests::every_flow_on!(
+/// every_flow_on!(
 ///     [a_player_pays],
-///     in_memory => luckydraw_tests::TestServer::spawn,
-///     on_real_backends => luckydraw_tests::TestServer::spawn_on_real_backends,
+///     in_memory => harness::TestServer::spawn,
+///     on_real_backends => harness::TestServer::spawn_on_real_backends,
 /// );
 /// ```
 #[macro_export]

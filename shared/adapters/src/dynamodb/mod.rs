@@ -4,6 +4,7 @@
 //! access patterns are described in `docs/data-model.md`; [`schema`] creates the table
 //! where allowed.
 
+mod batch;
 mod cache;
 mod item;
 mod records;

@@ -13,30 +13,28 @@
 //! | user's draws | `QUOTA#<activity>#<user>` | `QUOTA` | `count` |
 //! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>` |
 
+mod keys;
+
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, DeleteRequest, KeysAndAttributes, Put, PutRequest, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Put, TransactWriteItem, Update, WriteRequest};
 
+use self::keys::{draw_key, draw_keys, meta_key, parse_shard_key, quota_key, shard_key, split};
 use super::ShardPlan;
+use super::batch::put_request;
 use super::item::{from_item, to_item, with};
 use super::schema::GSI1;
 use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, spread, string};
-use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, PrizeId, UserId};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, PrizeId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
 use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
 
 /// Reads and transactions one draw may make before giving up (503).
 const MAX_ATTEMPTS: u32 = 8;
-/// BatchGetItem takes at most 100 keys, BatchWriteItem 25 requests.
-const BATCH_GET: usize = 100;
-const BATCH_WRITE: usize = 25;
-
 /// [`StockStore`] in DynamoDB.
 #[derive(Debug)]
 pub struct DynamoStock {
@@ -106,7 +104,7 @@ impl DynamoStock {
                 keys.push(key(quota_key(activity, &ticket.user_id), "QUOTA"));
                 keys.push(key(draw_key(&ticket.draw_id), "DRAW"));
             }
-            let items = self.batch_get(keys).await?;
+            let items = self.table.batch_get(keys).await?;
             let meta = items.iter().find(|item| item.get("sk") == Some(&s("META")));
             let Some(current) = meta.map(|meta| parse_layout(activity, meta)).transpose()? else {
                 self.layouts().remove(activity);
@@ -124,49 +122,6 @@ impl DynamoStock {
 
     fn layouts(&self) -> std::sync::MutexGuard<'_, HashMap<ActivityId, Layout>> {
         self.layouts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// Reads many items by key, strongly consistent, retrying what DynamoDB leaves unprocessed.
-    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, StoreError> {
-        let mut items = Vec::new();
-        for chunk in keys.chunks(BATCH_GET) {
-            let mut pending = Some(keys_and_attributes(chunk.to_vec())?);
-            while let Some(request) = pending.take() {
-                let output = self
-                    .table
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table.name, request)
-                    .send()
-                    .await
-                    .map_err(failed("read stock"))?;
-                items.extend(
-                    output.responses.and_then(|mut tables| tables.remove(&self.table.name)).unwrap_or_default(),
-                );
-                pending = output.unprocessed_keys.and_then(|mut tables| tables.remove(&self.table.name));
-            }
-        }
-        Ok(items)
-    }
-
-    /// Writes (puts and deletes) many items, retrying what DynamoDB leaves unprocessed.
-    async fn batch_write(&self, requests: Vec<WriteRequest>) -> Result<(), StoreError> {
-        for chunk in requests.chunks(BATCH_WRITE) {
-            let mut pending = chunk.to_vec();
-            while !pending.is_empty() {
-                let output = self
-                    .table
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table.name, pending)
-                    .send()
-                    .await
-                    .map_err(failed("write stock"))?;
-                pending =
-                    output.unprocessed_items.and_then(|mut tables| tables.remove(&self.table.name)).unwrap_or_default();
-            }
-        }
-        Ok(())
     }
 
     /// One transaction: the draw record, the user's count, and the unit from `shard` if any.
@@ -281,50 +236,6 @@ fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Resu
     Ok(snapshot)
 }
 
-fn meta_key(activity: &ActivityId) -> String {
-    format!("STOCK#{activity}")
-}
-
-fn shard_key(activity: &ActivityId, prize: &PrizeId, k: u64) -> String {
-    format!("STOCK#{activity}#{prize}#{k}")
-}
-
-fn parse_shard_key(activity: &ActivityId, pk: &str) -> Option<(PrizeId, usize)> {
-    let rest = pk.strip_prefix(&format!("STOCK#{activity}#"))?;
-    let (prize, k) = rest.rsplit_once('#')?;
-    Some((PrizeId::parse(prize).ok()?, k.parse().ok()?))
-}
-
-fn quota_key(activity: &ActivityId, user: &UserId) -> String {
-    format!("QUOTA#{activity}#{user}")
-}
-
-fn draw_key(draw: &DrawId) -> String {
-    format!("DRAW#{draw}")
-}
-
-fn draw_keys(draw: &DrawId) -> [(&'static str, AttributeValue); 4] {
-    [
-        ("pk", s(draw_key(draw))),
-        ("sk", s("DRAW")),
-        ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(&draw.order_id()) % INDEX_PARTITIONS))),
-        ("gsi1sk", s(draw.to_string())),
-    ]
-}
-
-fn keys_and_attributes(keys: Vec<Item>) -> Result<KeysAndAttributes, StoreError> {
-    KeysAndAttributes::builder()
-        .set_keys(Some(keys))
-        .consistent_read(true)
-        .build()
-        .map_err(|error| StoreError::caused_by("dynamodb: invalid batch read", error))
-}
-
-/// `units` split over `shards` as evenly as possible.
-fn split(units: u64, shards: u64) -> impl Iterator<Item = u64> {
-    (0..shards).map(move |k| units / shards + u64::from(k < units % shards))
-}
-
 /// A pause before retrying a conflicting transaction, growing with each attempt.
 async fn back_off(attempt: u32, draw: &DrawId) {
     let jitter = spread(&draw.order_id()) % 5;
@@ -348,7 +259,7 @@ impl StockStore for DynamoStock {
         let shards = layout.iter().map(|(prize, k)| (prize.to_string(), n(k))).collect();
         let meta = with(key(meta_key(activity), "META"), [("shards", AttributeValue::M(shards))]);
         writes.push(WriteRequest::builder().put_request(put_request(meta)?).build());
-        self.batch_write(writes).await?;
+        self.table.batch_write(writes).await?;
         let mut obsolete = Vec::new();
         for (prize, old_shards) in &old {
             let kept = layout.get(prize).copied().unwrap_or(0);
@@ -360,7 +271,7 @@ impl StockStore for DynamoStock {
                 obsolete.push(WriteRequest::builder().delete_request(delete).build());
             }
         }
-        self.batch_write(obsolete).await
+        self.table.batch_write(obsolete).await
     }
 
     async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
@@ -479,33 +390,5 @@ impl StockStore for DynamoStock {
         let partitions = (0..INDEX_PARTITIONS).map(|partition| format!("DRAWS#{activity}#{partition}"));
         let items = self.table.query_partitions(GSI1, partitions, None, None).await?;
         items.iter().map(from_item).collect()
-    }
-}
-
-fn put_request(item: Item) -> Result<PutRequest, StoreError> {
-    PutRequest::builder()
-        .set_item(Some(item))
-        .build()
-        .map_err(|error| StoreError::caused_by("dynamodb: invalid put", error))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn units_split_evenly_over_shards() {
-        assert_eq!(split(10, 4).collect::<Vec<_>>(), [3, 3, 2, 2]);
-        assert_eq!(split(2, 4).collect::<Vec<_>>(), [1, 1, 0, 0]);
-        assert_eq!(split(0, 1).collect::<Vec<_>>(), [0]);
-    }
-
-    #[test]
-    fn shard_keys_parse_back() {
-        let activity = ActivityId::parse("demo").unwrap();
-        let prize = PrizeId::parse("cup-2").unwrap();
-        let pk = shard_key(&activity, &prize, 3);
-        assert_eq!(parse_shard_key(&activity, &pk), Some((prize, 3)));
-        assert_eq!(parse_shard_key(&ActivityId::parse("dem").unwrap(), &pk), None);
     }
 }

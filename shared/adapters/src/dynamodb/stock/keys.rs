@@ -1,0 +1,63 @@
+//! The stock items' keys (see the table in the module above) and how units spread over shards.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use luckydraw_core::domain::{ActivityId, DrawId, PrizeId, UserId};
+
+use super::super::{INDEX_PARTITIONS, s, spread};
+
+pub(super) fn meta_key(activity: &ActivityId) -> String {
+    format!("STOCK#{activity}")
+}
+
+pub(super) fn shard_key(activity: &ActivityId, prize: &PrizeId, k: u64) -> String {
+    format!("STOCK#{activity}#{prize}#{k}")
+}
+
+pub(super) fn parse_shard_key(activity: &ActivityId, pk: &str) -> Option<(PrizeId, usize)> {
+    let rest = pk.strip_prefix(&format!("STOCK#{activity}#"))?;
+    let (prize, k) = rest.rsplit_once('#')?;
+    Some((PrizeId::parse(prize).ok()?, k.parse().ok()?))
+}
+
+pub(super) fn quota_key(activity: &ActivityId, user: &UserId) -> String {
+    format!("QUOTA#{activity}#{user}")
+}
+
+pub(super) fn draw_key(draw: &DrawId) -> String {
+    format!("DRAW#{draw}")
+}
+
+pub(super) fn draw_keys(draw: &DrawId) -> [(&'static str, AttributeValue); 4] {
+    [
+        ("pk", s(draw_key(draw))),
+        ("sk", s("DRAW")),
+        ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(&draw.order_id()) % INDEX_PARTITIONS))),
+        ("gsi1sk", s(draw.to_string())),
+    ]
+}
+
+/// `units` split over `shards` as evenly as possible.
+pub(super) fn split(units: u64, shards: u64) -> impl Iterator<Item = u64> {
+    (0..shards).map(move |k| units / shards + u64::from(k < units % shards))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_split_evenly_over_shards() {
+        assert_eq!(split(10, 4).collect::<Vec<_>>(), [3, 3, 2, 2]);
+        assert_eq!(split(2, 4).collect::<Vec<_>>(), [1, 1, 0, 0]);
+        assert_eq!(split(0, 1).collect::<Vec<_>>(), [0]);
+    }
+
+    #[test]
+    fn shard_keys_parse_back() {
+        let activity = ActivityId::parse("demo").unwrap();
+        let prize = PrizeId::parse("cup-2").unwrap();
+        let pk = shard_key(&activity, &prize, 3);
+        assert_eq!(parse_shard_key(&activity, &pk), Some((prize, 3)));
+        assert_eq!(parse_shard_key(&ActivityId::parse("dem").unwrap(), &pk), None);
+    }
+}

@@ -246,6 +246,25 @@ async fn expire_orders_asks_to_expire_what_is_overdue() {
     expire.stop().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settle_draws_requeues_a_draw_missing_from_the_ledger_then_settles_it() {
+    let deployment = Deployment::start().await;
+    let mut settle = function(&deployment, "settle-draws", bootstrap!("settle-draws")).await;
+    deployment.add_unsent_event_draw(Duration::from_secs(600)).await;
+
+    let first = settle.invoke_file("events/settle-draws/schedule.json").await.response();
+    assert_eq!(deployment.drain().await, 1, "the draw's message was sent again");
+    let order = deployment.event_order().await.expect("the consumer created the order");
+    let second = settle.invoke_file("events/settle-draws/schedule.json").await.response();
+    let third = settle.invoke_file("events/settle-draws/schedule.json").await.response();
+
+    assert_eq!(first, json!({ "recorded": 0, "released": 0, "requeued": 1 }));
+    assert_eq!(order.1, "pending_payment");
+    assert_eq!(second, json!({ "recorded": 1, "released": 0, "requeued": 0 }));
+    assert_eq!(third, json!({ "recorded": 0, "released": 0, "requeued": 0 }), "settled once");
+    settle.stop().await;
+}
+
 async fn total_remaining(deployment: &Deployment) -> u64 {
     let counts = deployment.running.app.stock.remaining(&"demo".parse().unwrap()).await.unwrap().unwrap();
     counts.values().sum()

@@ -5,6 +5,7 @@
 -- KEYS[1] {act:ID}:stock  hash prize -> units left
 -- KEYS[2] {act:ID}:users  hash user -> draws made
 -- KEYS[3] {act:ID}:log    hash draw key -> "<outcome> <released 0|1> <prize> <user> <at ms>"
+-- KEYS[4] {act:ID}:unsettled  sorted set of draw keys by at ms, until settlement decides them
 -- ARGV    draw key, user, mode, limit (0 = none), roll (< 2^53), at ms, n,
 --         then n times: prize, weight, consolation (1|0), in wheel order
 -- Returns {'drawn', record} | {'not_loaded'} | {'quota_exceeded'} | {'sold_out'}
@@ -68,4 +69,5 @@ end
 redis.call('HINCRBY', KEYS[2], user, 1)
 local record = outcome .. ' 0 ' .. prizes[chosen] .. ' ' .. user .. ' ' .. ARGV[6]
 redis.call('HSET', KEYS[3], ARGV[1], record)
+redis.call('ZADD', KEYS[4], ARGV[6], ARGV[1])
 return {'drawn', record}

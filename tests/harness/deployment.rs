@@ -133,6 +133,24 @@ impl Deployment {
         assert_eq!(order_id, self.event_order().await.expect("the event order exists").0);
     }
 
+    /// Records the events' draw (a Tea for the event player) `age` ago in the stock store
+    /// only, as a draw whose request died before its message was sent.
+    pub async fn add_unsent_event_draw(&self, age: Duration) {
+        let app = &self.running.app;
+        let draw_id = DrawId::parse(&format!("demo.{EVENT_ORDER}")).expect("the event draw id");
+        let activity = app.activities.get(draw_id.activity()).await.unwrap().expect("the demo activity");
+        let ticket = DrawTicket {
+            draw_id,
+            user_id: UserId::parse(EVENT_PLAYER.id).expect("the event player id"),
+            mode: activity.draw_mode,
+            limit: activity.limit_for(luckydraw_core::domain::UserKind::Normal),
+            prizes: vec![WheelSlot { prize_id: PrizeId::parse("tea").unwrap(), weight: 1, consolation: false }],
+            roll: 0,
+            at: app.clock.now().minus(age),
+        };
+        app.stock.draw(&ticket).await.expect("the stock store records the event draw");
+    }
+
     /// The event order's id and status, if it exists.
     pub async fn event_order(&self) -> Option<(OrderId, String)> {
         let order = self.running.app.orders.get(&EVENT_ORDER.parse().unwrap()).await.expect("the table answers");

@@ -41,6 +41,7 @@ pub(crate) fn options(scale: u64, sqs: Option<SqsSource>) -> Options {
         background_consumer: false,
         sandbox: true,
         expire_every: None,
+        settle_every: None,
         sqs,
     }
 }

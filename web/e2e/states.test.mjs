@@ -99,7 +99,7 @@ test("a failed draw stops the wheel at once and says why", async () => {
     { code: "quota_exceeded", status: 409, says: "You have used all your draws in this activity." },
     { code: "activity_not_open", status: 409, says: "The activity is not open for drawing right now." },
     { code: "rate_limited", status: 429, headers: { "retry-after": "7" }, says: "Too many tries — try again in 7 s." },
-    { code: "unavailable", status: 503, says: "The service is busy and nothing was taken — please try again." },
+    { code: "unavailable", status: 503, says: "The draw is paused for a moment and nothing was taken — please try again shortly." },
     { code: "network", says: "Cannot reach the server — check your connection and try again." },
   ];
   for (const failure of failures) {

@@ -25,6 +25,7 @@ pub async fn deliver_batch(app: &App, queue: &MemoryQueue) -> (usize, usize) {
     }
     let failed = consume(app, sqs_event(&batch)).await;
     let received = batch.len();
+    queue.acknowledge(received - failed.len().min(received));
     for envelope in batch.into_iter().filter(|envelope| failed.contains(&envelope.message_id)) {
         queue.redeliver(envelope, MAX_RECEIVES);
     }

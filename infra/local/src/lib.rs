@@ -1,15 +1,15 @@
 //! luckydraw on one machine: every HTTP function's handler mounted at its API path on one
 //! server, the order consumer fed from the order queue (in-process, or SQS through a
-//! poller), the expiry sweep on a timer, a sandbox Alipay, the page at `/`, and a seeded
-//! demo. The handlers are the ones Lambda runs;
+//! poller), the expiry sweep and the settlement on timers, a sandbox Alipay, the page at
+//! `/`, and a seeded demo. The handlers are the ones Lambda runs;
 //! only the plumbing around them is local.
 
 pub mod backends;
 pub mod consumer;
-pub mod expiry;
 pub mod functions;
 pub mod response;
 pub mod sandbox;
+pub mod schedules;
 pub mod seed;
 pub mod server;
 pub mod sqs_poller;
@@ -46,6 +46,8 @@ pub struct Options {
     pub sandbox: bool,
     /// How often the expiry sweep runs; `None` runs it only when asked (tests).
     pub expire_every: Option<Duration>,
+    /// How often the settlement runs; `None` runs it only when asked (tests).
+    pub settle_every: Option<Duration>,
     /// The order queue on SQS, when selected; otherwise the in-process queue is consumed.
     pub sqs: Option<SqsSource>,
 }
@@ -97,7 +99,8 @@ pub struct Running {
 
 impl Options {
     /// `PORT`, `LUCKYDRAW_WEB_DIR`, `LUCKYDRAW_DEMO_SCALE`, `LUCKYDRAW_ADMIN_PASSWORD`,
-    /// `LUCKYDRAW_EXPIRE_EVERY_SECS`; the sandbox unless `ALIPAY_APP_ID` is set.
+    /// `LUCKYDRAW_EXPIRE_EVERY_SECS`, `LUCKYDRAW_SETTLE_EVERY_SECS`; the sandbox unless
+    /// `ALIPAY_APP_ID` is set.
     pub fn from_env() -> Result<Self, ConfigError> {
         let lookup = |name: &str| std::env::var(name).ok();
         let port: u16 = parse_or(lookup, "PORT", 3000)?;
@@ -113,6 +116,7 @@ impl Options {
             background_consumer: true,
             sandbox: lookup("ALIPAY_APP_ID").is_none_or(|id| id.trim().is_empty()),
             expire_every: Some(Duration::from_secs(parse_or(lookup, "LUCKYDRAW_EXPIRE_EVERY_SECS", 60)?.max(1))),
+            settle_every: Some(Duration::from_secs(parse_or(lookup, "LUCKYDRAW_SETTLE_EVERY_SECS", 60)?.max(1))),
             sqs: None,
         })
     }
@@ -151,7 +155,18 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
         (None, true) => tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone()))),
     }
     if let Some(every) = options.expire_every {
-        tasks.push(tokio::spawn(expiry::run(app.clone(), every)));
+        tasks.push(tokio::spawn(schedules::every(
+            every,
+            app.clone(),
+            |app| async move { schedules::sweep(&app).await },
+        )));
+    }
+    if let Some(every) = options.settle_every {
+        tasks.push(tokio::spawn(schedules::every(
+            every,
+            app.clone(),
+            |app| async move { schedules::settle(&app).await },
+        )));
     }
     let admin_password = seeded.admin_password;
     let stop = Some(stop);
@@ -174,7 +189,12 @@ impl Running {
 
     /// Runs the expiry sweep once (for tests without the timer); how many orders it asked to expire.
     pub async fn expire_orders(&self) -> usize {
-        expiry::sweep(&self.app).await
+        schedules::sweep(&self.app).await
+    }
+
+    /// Runs the settlement once (for tests without the timer).
+    pub async fn settle(&self) -> Option<luckydraw_core::usecases::settlement::Settled> {
+        schedules::settle(&self.app).await
     }
 }
 

@@ -1,6 +1,7 @@
 //! `cargo run --release -p luckydraw-local`: the whole system on 127.0.0.1:3000, on the
 //! backends the environment selects (memory by default). Operators' stock tools run
-//! against the same backends: `-- preload <activity>` and `-- reconcile <activity>`;
+//! against the same backends: `-- load <activity>`, `-- restore <activity>` and `-- settle`
+//! (see `docs/stock-ledger.md`);
 //! `-- seed` seeds the demo, the admin and the demo player without serving (a deployed
 //! table); `-- event-player` also opens the session the events in `events/` carry.
 
@@ -10,13 +11,18 @@ use std::time::Duration;
 use luckydraw_adapters::alipay::AlipayConfig;
 use luckydraw_adapters::system::{ChaChaRandom, SystemClock};
 use luckydraw_core::domain::ActivityId;
-use luckydraw_core::usecases::stock_admin;
+use luckydraw_core::ports::StockCounts;
+use luckydraw_core::usecases::{settlement, stock_admin};
 use luckydraw_lambda::config::{Settings, parse_or};
 use luckydraw_local::backends::{Connected, connect_from_env};
 use luckydraw_local::seed::{self, DEMO_PLAYER, EVENT_PLAYER};
 use luckydraw_local::{Options, start};
 
-const USAGE: &str = "usage: luckydraw-local [serve | seed | preload <activity> | reconcile <activity> | event-player]";
+const USAGE: &str =
+    "usage: luckydraw-local [serve | seed | load <activity> | restore <activity> | settle | event-player]";
+
+/// How long `restore` waits for the consumer to drain the order queue.
+const DRAIN_WAIT: Duration = Duration::from_secs(300);
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -34,24 +40,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     match args[..] {
         [] | ["serve"] => serve(connect().await?).await,
-        ["preload", id] => {
+        ["load", id] => {
             let id = activity(id)?;
-            let preloaded = stock_admin::preload(&connect().await?.app, &id).await?;
-            let list = |counts: &luckydraw_core::ports::StockCounts| {
-                let mut entries: Vec<String> = counts.iter().map(|(prize, units)| format!("{prize}={units}")).collect();
-                entries.sort();
-                entries.join(", ")
-            };
-            println!("{id}: loaded {} (held by recorded draws: {})", list(&preloaded.remaining), list(&preloaded.held));
+            let loaded = stock_admin::load(&connect().await?.app, &id).await?;
+            println!("{id}: loaded {}", list(&loaded.remaining));
             Ok(())
         }
-        ["reconcile", id] => {
+        ["restore", id] => {
             let id = activity(id)?;
-            let orphans = stock_admin::reconcile(&connect().await?.app, &id, Duration::from_secs(300)).await?;
-            println!("{id}: {} won draw(s) older than 5 minutes without an order", orphans.len());
-            for draw in orphans {
-                println!("  {} user {} prize {} at {}", draw.id, draw.user_id, draw.prize_id, draw.drawn_at);
-            }
+            let app = connect().await?.app;
+            let deadline = tokio::time::Instant::now() + DRAIN_WAIT;
+            let restored = loop {
+                let backlog = app.queue.backlog().await?;
+                if backlog == 0 || tokio::time::Instant::now() >= deadline {
+                    break stock_admin::restore(&app, &id).await?;
+                }
+                println!("waiting for the consumer to drain the order queue ({backlog} message(s) left)");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            };
+            println!(
+                "{id}: restored {} draw(s); remaining {} (held by recorded draws: {})",
+                restored.draws,
+                list(&restored.remaining),
+                list(&restored.held)
+            );
+            Ok(())
+        }
+        ["settle"] => {
+            let settled = settlement::settle(&connect().await?.app).await?;
+            println!(
+                "settled: {} recorded, {} voided draw(s) released, {} message(s) sent again",
+                settled.recorded, settled.released, settled.requeued
+            );
             Ok(())
         }
         ["seed"] => {
@@ -74,6 +94,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => Err(USAGE.into()),
     }
+}
+
+/// `prize=units, ...`, sorted.
+fn list(counts: &StockCounts) -> String {
+    let mut entries: Vec<String> = counts.iter().map(|(prize, units)| format!("{prize}={units}")).collect();
+    entries.sort();
+    entries.join(", ")
 }
 
 async fn serve(connected: Connected) -> Result<(), Box<dyn std::error::Error>> {

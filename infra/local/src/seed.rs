@@ -9,7 +9,8 @@ use luckydraw_core::domain::{
     Activity, ActivitySpec, Password, PasswordHash, Session, SessionToken, User, UserId, UserKind, UserStatus, Username,
 };
 use luckydraw_core::usecases::accounts::{self, Credentials};
-use tracing::info;
+use luckydraw_core::usecases::stock_admin;
+use tracing::{info, warn};
 
 /// The demo activity, as operators would write it.
 pub const DEMO_ACTIVITY: &str = include_str!("../../seed/demo-activity.json");
@@ -52,7 +53,9 @@ pub async fn seed(app: &App, scale: u64, admin_password: Option<String>) -> Resu
     Ok(Seeded { admin_password: created.then_some(admin_password) })
 }
 
-/// Stores the demo activity and loads its stock unless stock is already loaded.
+/// Stores the demo activity and loads its initial stock unless its stock is loaded or the
+/// ledger holds draws of it (then it stays unloaded, draws answer 503, and the log says to
+/// restore it: loading would sell the recorded draws' units again).
 pub async fn seed_demo_activity(app: &App, scale: u64) -> Result<Activity, Error> {
     let mut spec: ActivitySpec = serde_json::from_str(DEMO_ACTIVITY).map_err(Error::invalid)?;
     for prize in &mut spec.prizes {
@@ -61,10 +64,15 @@ pub async fn seed_demo_activity(app: &App, scale: u64) -> Result<Activity, Error
     let activity = Activity::new(spec).map_err(Error::invalid)?;
     app.activities.put(&activity).await?;
     if app.stock.remaining(&activity.id).await?.is_none() {
-        let counts = activity.prizes.iter().map(|prize| (prize.id.clone(), prize.initial)).collect();
-        app.stock.load(&activity.id, &counts).await?;
-        let units: u64 = activity.prizes.iter().map(|prize| prize.initial).sum();
-        info!(activity = %activity.id, units, "demo stock loaded");
+        match stock_admin::load(app, &activity.id).await {
+            Ok(loaded) => {
+                info!(activity = %activity.id, units = loaded.remaining.values().sum::<u64>(), "demo stock loaded")
+            }
+            Err(Error::InvalidState(why)) => {
+                warn!(activity = %activity.id, "demo stock not loaded: {why}; run `luckydraw-local restore {}`", activity.id)
+            }
+            Err(error) => return Err(error),
+        }
     }
     Ok(activity)
 }

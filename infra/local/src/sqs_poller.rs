@@ -44,6 +44,8 @@ impl SqsSource {
             .wait_time_seconds(wait_secs)
             .message_system_attribute_names(MessageSystemAttributeName::All)
             .message_attribute_names("All")
+            .customize()
+            .config_override(long_poll_deadlines(wait_secs))
             .send()
             .await
             .map_err(|error| StoreError::caused_by("sqs: receive", error))?;
@@ -110,6 +112,17 @@ impl SqsSource {
             }
         }
     }
+}
+
+/// A long poll waits up to `wait_secs` for messages: its deadlines are that plus the usual
+/// second, so a queue that stops answering (or a connection reset) ends the poll, not the poller.
+fn long_poll_deadlines(wait_secs: i32) -> aws_sdk_sqs::config::Builder {
+    let wait = Duration::from_secs(u64::try_from(wait_secs).unwrap_or(0));
+    let deadlines = aws_sdk_sqs::config::timeout::TimeoutConfig::builder()
+        .operation_attempt_timeout(wait + Duration::from_secs(2))
+        .operation_timeout(wait + Duration::from_secs(3))
+        .build();
+    aws_sdk_sqs::config::Builder::default().timeout_config(deadlines)
 }
 
 /// The record the Lambda service would put in the event for `message`.

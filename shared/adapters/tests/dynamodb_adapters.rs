@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use luckydraw_adapters::dynamodb::ShardPlan;
-use luckydraw_adapters::dynamodb::{DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock};
+use luckydraw_adapters::dynamodb::{
+    DynamoLedger, DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock,
+};
 use luckydraw_testing::conformance::sessions::SessionPair;
 use luckydraw_testing::services;
 
@@ -18,6 +20,10 @@ async fn single_shard_stock() -> Arc<DynamoStock> {
 
 async fn records() -> Arc<DynamoRecords> {
     Arc::new(DynamoRecords::new(services::dynamo_table().await))
+}
+
+async fn ledger() -> Arc<DynamoLedger> {
+    Arc::new(DynamoLedger::new(services::dynamo_table().await))
 }
 
 async fn cache() -> Arc<SessionPair> {
@@ -40,6 +46,9 @@ mod users {
 }
 mod orders {
     luckydraw_testing::orders_conformance!(super::records);
+}
+mod ledger {
+    luckydraw_testing::ledger_conformance!(super::ledger);
 }
 mod sessions {
     luckydraw_testing::sessions_conformance!(super::cache);

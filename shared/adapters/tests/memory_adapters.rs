@@ -53,6 +53,9 @@ mod users {
 mod orders {
     luckydraw_testing::orders_conformance!(super::records);
 }
+mod ledger {
+    luckydraw_testing::ledger_conformance!(super::records);
+}
 mod sessions {
     luckydraw_testing::sessions_conformance!(super::cache);
 }

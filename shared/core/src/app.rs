@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use crate::ports::{
-    Activities, Clock, Orders, PayLinks, PaymentNotices, Payments, Queue, Random, RateLimits, Sessions, StockStore,
-    Users,
+    Activities, Clock, Ledger, Orders, PayLinks, PaymentNotices, Payments, Queue, Random, RateLimits, Sessions,
+    StockStore, Users,
 };
 use crate::settings::Settings;
 
@@ -26,6 +26,8 @@ pub struct App {
     pub stock: Arc<dyn StockStore>,
     /// The order queue.
     pub queue: Arc<dyn Queue>,
+    /// The durable draw ledger.
+    pub ledger: Arc<dyn Ledger>,
     /// Login sessions.
     pub sessions: Arc<dyn Sessions>,
     /// Rate-limit counters.
@@ -72,6 +74,8 @@ ports! {
     HasStock: stock -> dyn StockStore;
     /// Sends order messages.
     HasQueue: queue -> dyn Queue;
+    /// Records and voids draws durably.
+    HasLedger: ledger -> dyn Ledger;
     /// Opens, checks and ends sessions.
     HasSessions: sessions -> dyn Sessions;
     /// Counts events for rate limits.

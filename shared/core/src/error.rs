@@ -3,6 +3,7 @@
 
 use std::error::Error as StdError;
 
+use crate::domain::ActivityId;
 use crate::ports::StockError;
 
 /// An adapter could not reach or use its backend (Redis, DynamoDB, SQS, ...).
@@ -65,6 +66,10 @@ pub enum Error {
         /// Seconds until the window resets.
         retry_after_secs: u64,
     },
+    /// The activity's stock is not in the stock store (lost, and not yet restored from the
+    /// ledger): its draws are paused. Answered like [`Error::Unavailable`].
+    #[error("the draw is paused while the stock of activity `{0}` is restored; please try again shortly")]
+    Paused(ActivityId),
     /// A backend failed; nothing was changed that the caller must undo.
     #[error("the service is temporarily unavailable")]
     Unavailable(#[from] StoreError),
@@ -85,7 +90,7 @@ impl Error {
             Error::ActivityNotOpen => "activity_not_open",
             Error::InvalidState(_) => "invalid_state",
             Error::RateLimited { .. } => "rate_limited",
-            Error::Unavailable(_) => "unavailable",
+            Error::Paused(_) | Error::Unavailable(_) => "unavailable",
         }
     }
 
@@ -100,9 +105,7 @@ impl From<StockError> for Error {
         match error {
             StockError::SoldOut => Error::SoldOut,
             StockError::QuotaExceeded => Error::QuotaExceeded,
-            StockError::NotLoaded(activity) => {
-                Error::Unavailable(StoreError::new(format!("stock of activity `{activity}` is not loaded")))
-            }
+            StockError::NotLoaded(activity) => Error::Paused(activity),
             StockError::Store(error) => Error::Unavailable(error),
         }
     }

@@ -1,15 +1,18 @@
-//! Messages on the order queue: the only way order state changes. JSON, tagged by `type`.
+//! Messages on the order queue: the only way order state and the draw ledger change.
+//! JSON, tagged by `type`.
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{CancelReason, DrawId, Money, OrderId, PrizeId, Timestamp, UserId};
+use crate::domain::{CancelReason, DrawId, DrawOutcome, DrawRecord, Money, OrderId, PrizeId, Timestamp, UserId};
 
 /// A message for the order consumer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum OrderMessage {
-    /// A draw won a prize: create its order.
+    /// A draw won a prize: record it in the ledger and create its order.
     OrderRequested(OrderRequested),
+    /// A draw that won nothing to pay for (consolation or missed): record it in the ledger.
+    DrawRecorded(DrawRecorded),
     /// The payment provider reported on a trade.
     PaymentReceived(PaymentReceived),
     /// The winner gave up, or the deadline passed.
@@ -35,6 +38,49 @@ pub struct OrderRequested {
     pub won_at: Timestamp,
     /// Pay before this.
     pub pay_deadline: Timestamp,
+}
+
+impl OrderRequested {
+    /// The draw as the ledger records it.
+    pub fn record(&self) -> DrawRecord {
+        DrawRecord {
+            id: self.draw_id.clone(),
+            user_id: self.user_id,
+            prize_id: self.prize_id.clone(),
+            outcome: DrawOutcome::Won,
+            drawn_at: self.won_at,
+            released: false,
+        }
+    }
+}
+
+/// A consolation or missed draw, for the ledger (won draws travel as [`OrderRequested`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawRecorded {
+    /// The draw.
+    pub draw_id: DrawId,
+    /// Who drew.
+    pub user_id: UserId,
+    /// Where the wheel stopped.
+    pub prize_id: PrizeId,
+    /// Consolation or missed.
+    pub outcome: DrawOutcome,
+    /// When.
+    pub drawn_at: Timestamp,
+}
+
+impl DrawRecorded {
+    /// The draw as the ledger records it.
+    pub fn record(&self) -> DrawRecord {
+        DrawRecord {
+            id: self.draw_id.clone(),
+            user_id: self.user_id,
+            prize_id: self.prize_id.clone(),
+            outcome: self.outcome,
+            drawn_at: self.drawn_at,
+            released: false,
+        }
+    }
 }
 
 /// Alipay's `trade_status`.
@@ -113,6 +159,7 @@ impl OrderMessage {
     pub fn order_id(&self) -> OrderId {
         match self {
             OrderMessage::OrderRequested(m) => m.draw_id.order_id(),
+            OrderMessage::DrawRecorded(m) => m.draw_id.order_id(),
             OrderMessage::PaymentReceived(m) => m.order_id,
             OrderMessage::CancelRequested(m) => m.order_id,
             OrderMessage::RefundRequested(m) => m.order_id,
@@ -123,6 +170,7 @@ impl OrderMessage {
     pub fn kind(&self) -> &'static str {
         match self {
             OrderMessage::OrderRequested(_) => "order_requested",
+            OrderMessage::DrawRecorded(_) => "draw_recorded",
             OrderMessage::PaymentReceived(_) => "payment_received",
             OrderMessage::CancelRequested(_) => "cancel_requested",
             OrderMessage::RefundRequested(_) => "refund_requested",

@@ -9,8 +9,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Activity, ActivityId, DrawId, DrawRecord, Notification, Order, OrderId, OrderStatus, PayLink, PrizeId, Refund,
-    Session, SessionKey, Timestamp, TradeRequest, Unverified, User, UserId, Username,
+    Activity, ActivityId, DrawId, DrawRecord, LedgerEntry, Notification, Order, OrderId, OrderStatus, PayLink, PrizeId,
+    Refund, Session, SessionKey, Timestamp, TradeRequest, Unverified, User, UserId, Username,
 };
 use crate::error::StoreError;
 use crate::lottery::DrawTicket;
@@ -41,9 +41,20 @@ pub enum StockError {
 pub enum Release {
     /// The won unit only (give-up, expiry): the draw still counts against the quota.
     Unit,
-    /// The unit and the user's draw, as if the draw never happened (the order could not
-    /// be queued, so the player was told to try again).
+    /// Undoes the draw whatever its outcome: its unit (won or consolation) and the user's
+    /// draw, as if it never happened (it was voided: the player was told to try again).
     UnitAndQuota,
+}
+
+/// What a restore puts back into an empty stock store, computed from the ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Restoration {
+    /// Units left per prize.
+    pub remaining: StockCounts,
+    /// Draws made per user.
+    pub draws_per_user: HashMap<UserId, u64>,
+    /// The draw log: every recorded draw, `released` set where its unit went back.
+    pub draws: Vec<DrawRecord>,
 }
 
 /// Prize stock, per-user quotas and the draw log.
@@ -60,15 +71,48 @@ pub trait StockStore: Send + Sync {
     /// is already recorded changes nothing and returns that record.
     async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError>;
 
-    /// Puts a won unit back, at most once per draw id; `Ok(true)` if it went back now,
-    /// `Ok(false)` if it already had, or the draw held no unit or is unknown.
+    /// Puts a draw's unit back (`Unit`: a won unit; `UnitAndQuota`: any draw, undone) at
+    /// most once per draw id; `Ok(true)` if it was undone now, `Ok(false)` if it already
+    /// had been, or there is nothing to give back, or the draw is unknown.
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError>;
+
+    /// Draws of an activity not yet settled, drawn before `before`, oldest first, at most
+    /// `limit`. Every draw starts unsettled; settlement marks it once the ledger decided it.
+    async fn unsettled(
+        &self,
+        activity: &ActivityId,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<DrawRecord>, StoreError>;
+
+    /// Marks a draw settled (nothing happens if it is unknown or settled already).
+    async fn settle(&self, draw: &DrawId) -> Result<(), StoreError>;
+
+    /// Rebuilds an activity that the store lost: its draw log, users' counts and, last, its
+    /// stock (so draws stay refused as not loaded until the whole restoration is in).
+    async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError>;
 
     /// The recorded draw with this id.
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError>;
 
     /// Every recorded draw of an activity, for reconciliation and audits.
     async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError>;
+}
+
+/// The durable draw ledger (the records store): one entry per draw id, written once,
+/// by the consumer (recorded) or by a draw that answered 503 (voided), whichever is first.
+#[async_trait]
+pub trait Ledger: Send + Sync {
+    /// Records `draw` unless its id holds an entry; returns the entry the id holds now.
+    async fn record(&self, draw: &DrawRecord) -> Result<LedgerEntry, StoreError>;
+    /// Voids `draw` unless its id holds an entry; returns the entry the id holds now.
+    async fn void(&self, draw: &DrawId, user: &UserId, at: Timestamp) -> Result<LedgerEntry, StoreError>;
+    /// The entry of a draw id.
+    async fn get(&self, draw: &DrawId) -> Result<Option<LedgerEntry>, StoreError>;
+    /// Every entry of an activity.
+    async fn entries(&self, activity: &ActivityId) -> Result<Vec<LedgerEntry>, StoreError>;
+    /// Whether an activity has any entry at all.
+    async fn any(&self, activity: &ActivityId) -> Result<bool, StoreError>;
 }
 
 /// User accounts.
@@ -112,8 +156,11 @@ pub trait Orders: Send + Sync {
 /// The order queue (SQS on AWS).
 #[async_trait]
 pub trait Queue: Send + Sync {
-    /// Sends a message; `Ok` only once the queue has accepted it.
+    /// Sends a message; `Ok` only once the queue has accepted it. An `Err` is ambiguous:
+    /// the message may have arrived all the same.
     async fn send(&self, message: &OrderMessage) -> Result<(), StoreError>;
+    /// Messages sent and not yet consumed (waiting, in flight or delayed; approximate on SQS).
+    async fn backlog(&self) -> Result<u64, StoreError>;
 }
 
 /// Login sessions, stored under the hash of their token, expiring unless used.

@@ -44,6 +44,9 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// Password hashing cost.
     pub argon2: Argon2Settings,
+    /// Settlement leaves a draw alone this long: longer than any draw request can take, so
+    /// the request that made it has answered (and voided it, if it answered 503).
+    pub settle_grace: Duration,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             secure_cookies: true,
             // OWASP's argon2id baseline: 19 MiB, 2 passes, 1 lane.
             argon2: Argon2Settings { memory_kib: 19 * 1024, iterations: 2, parallelism: 1 },
+            settle_grace: Duration::from_secs(120),
         }
     }
 }
@@ -81,6 +85,7 @@ impl Settings {
                 iterations: parse_or(&lookup, "LUCKYDRAW_ARGON2_ITERATIONS", defaults.argon2.iterations)?,
                 parallelism: parse_or(&lookup, "LUCKYDRAW_ARGON2_PARALLELISM", defaults.argon2.parallelism)?,
             },
+            settle_grace: secs("LUCKYDRAW_SETTLE_GRACE_SECS", defaults.settle_grace)?,
         })
     }
 }

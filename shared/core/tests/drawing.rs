@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use luckydraw_core::Error;
-use luckydraw_core::domain::{ActivityStatus, DrawLimit, DrawMode, DrawOutcome, UserKind};
+use luckydraw_core::domain::{ActivityStatus, DrawLimit, DrawMode, DrawOutcome, LedgerEntry, UserKind};
 use luckydraw_core::messages::OrderMessage;
 use luckydraw_core::usecases::drawing::draw;
 use luckydraw_testing::{START, TestApp, activity_spec, prizes, test_app};
@@ -34,7 +34,7 @@ async fn a_won_prize_holds_a_unit_and_requests_its_order() {
 }
 
 #[tokio::test]
-async fn consolation_and_missed_draws_queue_nothing() {
+async fn consolation_and_missed_draws_queue_only_their_ledger_entry() {
     let t = test_app(2);
     t.add_activity(activity_spec("thanks-only", DrawMode::RemainingStock, prizes(&[("thanks", 2, 0, 0)]))).await;
     t.add_activity(activity_spec(
@@ -54,7 +54,16 @@ async fn consolation_and_missed_draws_queue_nothing() {
     assert_eq!(missed.record.outcome, DrawOutcome::Missed, "weight 1 vs 0: always lands on the sold-out laptop");
     assert_eq!(missed.prize.id.as_str(), "laptop");
     assert_eq!(remaining(&t, "kept", "thanks").await, 5, "a miss takes nothing");
-    assert!(t.memory.queue.is_empty());
+    let queued: Vec<OrderMessage> =
+        t.memory.queue.receive(10).iter().map(|envelope| OrderMessage::from_json(&envelope.body).unwrap()).collect();
+    let recorded: Vec<(DrawOutcome, &str)> = queued
+        .iter()
+        .map(|message| match message {
+            OrderMessage::DrawRecorded(m) => (m.outcome, m.prize_id.as_str()),
+            other => panic!("only ledger entries, no order: {other:?}"),
+        })
+        .collect();
+    assert_eq!(recorded, [(DrawOutcome::Consolation, "thanks"), (DrawOutcome::Missed, "laptop")]);
 }
 
 #[tokio::test]
@@ -131,9 +140,49 @@ async fn when_the_queue_refuses_the_draw_is_undone_unit_and_quota() {
     let refused = draw(&t.app, &session, &activity).await;
     assert!(matches!(refused, Err(Error::Unavailable(_))), "{refused:?}");
     assert_eq!(remaining(&t, "fragile", "cup").await, 1, "the unit went back");
+    let entries = t.app.ledger.entries(&activity).await.unwrap();
+    assert!(matches!(&entries[..], [LedgerEntry::Voided { .. }]), "the draw was voided in the ledger: {entries:?}");
 
     t.memory.queue.set_unavailable(false);
     let retried = draw(&t.app, &session, &activity).await.unwrap();
     assert_eq!(retried.record.outcome, DrawOutcome::Won, "the failed draw did not use up the quota");
     assert_eq!(remaining(&t, "fragile", "cup").await, 0);
+}
+
+/// The send failed after the message arrived (an ambiguous failure): the consumer recorded
+/// the draw first, so the void loses and the draw is answered won, never 503 with an order.
+#[tokio::test]
+async fn a_draw_whose_message_was_recorded_before_the_void_is_answered_won() {
+    let t = test_app(7);
+    t.add_activity(activity_spec("late", DrawMode::RemainingStock, prizes(&[("cup", 2, 0, 8000)]))).await;
+    let session = t.player("heidi", UserKind::Normal).await.session;
+    let activity = "late".parse().unwrap();
+    let recorder = RecordsThenFails { ledger: t.app.ledger.clone() };
+    let app = luckydraw_core::App { queue: std::sync::Arc::new(recorder), ..t.app.clone() };
+
+    let drawn = draw(&app, &session, &activity).await.expect("answered as drawn");
+
+    assert_eq!(drawn.record.outcome, DrawOutcome::Won);
+    assert_eq!(remaining(&t, "late", "cup").await, 1, "the unit stays held for the order");
+    assert!(matches!(t.app.ledger.get(&drawn.record.id).await.unwrap(), Some(LedgerEntry::Recorded(_))));
+}
+
+/// A queue whose message arrives (the consumer records it at once) but whose send reports
+/// a failure, as when the connection drops before the answer.
+struct RecordsThenFails {
+    ledger: std::sync::Arc<dyn luckydraw_core::ports::Ledger>,
+}
+
+#[async_trait::async_trait]
+impl luckydraw_core::ports::Queue for RecordsThenFails {
+    async fn send(&self, message: &OrderMessage) -> Result<(), luckydraw_core::StoreError> {
+        if let OrderMessage::OrderRequested(request) = message {
+            self.ledger.record(&request.record()).await?;
+        }
+        Err(luckydraw_core::StoreError::new("connection reset after the request was sent"))
+    }
+
+    async fn backlog(&self) -> Result<u64, luckydraw_core::StoreError> {
+        Ok(0)
+    }
 }

@@ -31,7 +31,7 @@ pub fn status_of(error: &Error) -> StatusCode {
         | Error::ActivityNotOpen
         | Error::InvalidState(_) => StatusCode::CONFLICT,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        Error::Paused(_) | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 

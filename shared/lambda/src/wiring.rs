@@ -2,13 +2,16 @@
 //! selects (see [`crate::config::backends`]), once, at start.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use luckydraw_adapters::alipay::AlipayConfig;
 use luckydraw_adapters::alipay::gateway::{AlipayGateway, NoGateway};
 use luckydraw_adapters::cached::CachedActivities;
 use luckydraw_adapters::dynamodb::{
-    DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, Table,
+    DynamoLedger, DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, Table,
 };
 use luckydraw_adapters::memory::{self, MemoryBackends};
 use luckydraw_adapters::redis::{
@@ -20,7 +23,7 @@ use luckydraw_core::App;
 use luckydraw_core::error::StoreError;
 use luckydraw_core::ports::{Clock, Payments, Random};
 
-use crate::config::backends::{Backends, QueueBackend, RecordBackend, SessionBackend, StockBackend};
+use crate::config::backends::{Backends, QueueBackend, RecordBackend, SessionBackend, StockBackend, Timeouts};
 use crate::config::{ConfigError, Settings};
 
 /// An app on the backends `backends` selects (memory for the ports that choose it), with AWS
@@ -46,7 +49,7 @@ pub async fn connect(
                 Some(url) => url.to_owned(),
                 None => resolve_cache_url(aws()?, target).await?,
             };
-            Some(RedisConnection::connect(&url, backends.redis_mode).await?)
+            Some(RedisConnection::connect_within(&url, backends.redis_mode, backends.timeouts.redis).await?)
         }
         _ => None,
     };
@@ -55,6 +58,7 @@ pub async fn connect(
     if backends.store == RecordBackend::DynamoDb {
         let records = Arc::new(DynamoRecords::new(table()?));
         (app.users, app.activities, app.orders) = (records.clone(), records.clone(), records);
+        app.ledger = Arc::new(DynamoLedger::new(table()?));
         if !backends.activity_cache.is_zero() {
             let cached = CachedActivities::new(app.activities.clone(), app.clock.clone(), backends.activity_cache);
             app.activities = Arc::new(cached);
@@ -115,12 +119,28 @@ pub fn with_alipay(app: App, config: AlipayConfig) -> Result<App, ConfigError> {
 }
 
 /// The AWS SDK's configuration from the environment (`AWS_REGION`, `AWS_ENDPOINT_URL`,
-/// credentials), loaded only when an AWS service is selected.
+/// credentials) with the deadlines of `backends.timeouts`, loaded only when an AWS
+/// service is selected.
 pub async fn aws_config_if_needed(backends: &Backends) -> Option<SdkConfig> {
     match backends.uses_aws() {
-        true => Some(aws_config::defaults(BehaviorVersion::latest()).load().await),
+        true => Some(aws_config(aws_config::defaults(BehaviorVersion::latest()), &backends.timeouts).load().await),
         false => None,
     }
+}
+
+/// `loader` with `timeouts` on every call: connect, attempt and operation deadlines, and
+/// the standard retry mode (exponential backoff with full jitter) bounded in attempts.
+pub fn aws_config(loader: ConfigLoader, timeouts: &Timeouts) -> ConfigLoader {
+    let deadlines = TimeoutConfig::builder()
+        .connect_timeout(timeouts.aws_connect)
+        .operation_attempt_timeout(timeouts.aws_attempt)
+        .operation_timeout(timeouts.aws_operation)
+        .build();
+    let retries = RetryConfig::standard()
+        .with_max_attempts(timeouts.aws_max_attempts)
+        .with_initial_backoff(Duration::from_millis(25))
+        .with_max_backoff(Duration::from_millis(250));
+    loader.timeout_config(deadlines).retry_config(retries)
 }
 
 /// Why an app could not start.

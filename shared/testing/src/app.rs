@@ -130,6 +130,7 @@ impl TestApp {
             if batch.is_empty() {
                 return applied;
             }
+            self.memory.queue.acknowledge(batch.len());
             for envelope in batch {
                 let message = OrderMessage::from_json(&envelope.body).expect("queued messages parse");
                 order_events::apply(&self.app, message).await.expect("queued messages apply");

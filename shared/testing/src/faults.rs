@@ -3,11 +3,11 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, Timestamp};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
 use luckydraw_core::messages::OrderMessage;
-use luckydraw_core::ports::{Queue, Release, StockCounts, StockError, StockStore};
+use luckydraw_core::ports::{Queue, Release, Restoration, StockCounts, StockError, StockStore};
 
 /// A queue that can be taken down: while down, `send` fails as an unreachable queue would
 /// and nothing reaches `inner`. Wraps any backend, so flows can test an outage on all.
@@ -35,6 +35,10 @@ impl Queue for SwitchableQueue {
             return Err(StoreError::new("the order queue is down (test switch)"));
         }
         self.inner.send(message).await
+    }
+
+    async fn backlog(&self) -> Result<u64, StoreError> {
+        self.inner.backlog().await
     }
 }
 
@@ -80,6 +84,26 @@ impl<S: StockStore> StockStore for InFlightLimit<S> {
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
         let _permit = self.permit().await?;
         self.inner.release(draw, how).await
+    }
+
+    async fn unsettled(
+        &self,
+        activity: &ActivityId,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<DrawRecord>, StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.unsettled(activity, before, limit).await
+    }
+
+    async fn settle(&self, draw: &DrawId) -> Result<(), StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.settle(draw).await
+    }
+
+    async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.restore(activity, restoration).await
     }
 
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {

@@ -5,6 +5,8 @@
 //! - [`fixtures`]: test activities and prizes.
 //! - [`alipay`]: a test merchant and signed notifications.
 //! - [`faults`]: fault injection (a queue that goes down, a cap on requests in flight).
+//! - [`chaos`]: a Redis that pauses and restarts empty, a TCP proxy that refuses and cuts.
+//! - [`audit`]: the invariants of DESIGN §5 after a storm with faults.
 //! - [`ledger`]: where every unit of an activity is, for the conservation invariant.
 //! - [`requests`]: API Gateway requests and the events in `events/`.
 //! - [`conformance`]: the suite every adapter of a port runs.
@@ -12,6 +14,8 @@
 
 pub mod alipay;
 pub mod app;
+pub mod audit;
+pub mod chaos;
 pub mod conformance;
 pub mod faults;
 pub mod fixtures;

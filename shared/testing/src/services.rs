@@ -231,7 +231,7 @@ fn start_moto() -> Service {
 }
 
 /// Whether a Redis server answers `PING` on 127.0.0.1:`port`.
-fn answers_ping(port: u16) -> bool {
+pub(crate) fn answers_ping(port: u16) -> bool {
     let Ok(mut stream) = TcpStream::connect_timeout(&(Ipv4Addr::LOCALHOST, port).into(), Duration::from_millis(300))
     else {
         return false;
@@ -241,7 +241,7 @@ fn answers_ping(port: u16) -> bool {
     stream.write_all(b"PING\r\n").is_ok() && stream.read_exact(&mut reply).is_ok() && &reply == b"+PONG\r\n"
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("a free loopback port");
     listener.local_addr().expect("a bound address").port()
 }

@@ -7,6 +7,7 @@
 mod batch;
 mod cache;
 mod item;
+mod ledger;
 mod records;
 pub mod schema;
 mod shards;
@@ -18,6 +19,7 @@ use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use cache::{DynamoPayLinks, DynamoRateLimits, DynamoSessions};
+pub use ledger::DynamoLedger;
 pub use records::DynamoRecords;
 pub use shards::ShardPlan;
 pub use stock::DynamoStock;

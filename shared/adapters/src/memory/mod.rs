@@ -22,7 +22,7 @@ pub use stock::MemoryStock;
 /// Handles on the in-memory backends of an [`in_memory`] app, for runners and tests.
 #[derive(Clone, Debug, Default)]
 pub struct MemoryBackends {
-    /// Users, activities and orders.
+    /// Users, activities, orders and the draw ledger.
     pub records: Arc<MemoryRecords>,
     /// Stock.
     pub stock: Arc<MemoryStock>,
@@ -47,6 +47,7 @@ pub fn in_memory(settings: Settings, clock: Arc<dyn Clock>, random: Arc<dyn Rand
         orders: memory.records.clone(),
         stock: memory.stock.clone(),
         queue: memory.queue.clone(),
+        ledger: memory.records.clone(),
         sessions: memory.sessions.clone(),
         rate_limits: memory.rate_limits.clone(),
         payments: memory.payments.clone(),

@@ -34,6 +34,7 @@ pub struct MemoryQueue {
 #[derive(Debug, Default)]
 struct QueueState {
     ready: VecDeque<Envelope>,
+    in_flight: usize,
     dead: Vec<Envelope>,
     unavailable: bool,
     sent: u64,
@@ -61,13 +62,21 @@ impl MemoryQueue {
         let count = max.min(state.ready.len());
         let mut batch: Vec<Envelope> = state.ready.drain(..count).collect();
         batch.iter_mut().for_each(|envelope| envelope.receive_count += 1);
+        state.in_flight += batch.len();
         batch
+    }
+
+    /// Deletes `count` received messages that were handled (they leave the backlog).
+    pub fn acknowledge(&self, count: usize) {
+        let mut state = lock(&self.state);
+        state.in_flight = state.in_flight.saturating_sub(count);
     }
 
     /// Hands back a message that failed: to the end of the queue, or to the dead letters
     /// once it has been received `max_receives` times.
     pub fn redeliver(&self, envelope: Envelope, max_receives: u32) {
         let mut state = lock(&self.state);
+        state.in_flight = state.in_flight.saturating_sub(1);
         if envelope.receive_count >= max_receives {
             state.dead.push(envelope);
         } else {
@@ -111,5 +120,10 @@ impl Queue for MemoryQueue {
         }
         self.push_raw(message.to_json());
         Ok(())
+    }
+
+    async fn backlog(&self) -> Result<u64, StoreError> {
+        let state = lock(&self.state);
+        Ok((state.ready.len() + state.in_flight) as u64)
     }
 }

@@ -1,4 +1,4 @@
-//! Users, activities and orders in memory.
+//! Users, activities, orders and the draw ledger in memory.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
@@ -6,11 +6,14 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::lock;
-use luckydraw_core::domain::{Activity, ActivityId, Order, OrderId, OrderStatus, Timestamp, User, UserId, Username};
+use luckydraw_core::domain::{
+    Activity, ActivityId, DrawId, DrawRecord, LedgerEntry, Order, OrderId, OrderStatus, Timestamp, User, UserId,
+    Username,
+};
 use luckydraw_core::error::StoreError;
-use luckydraw_core::ports::{Activities, Orders, Users};
+use luckydraw_core::ports::{Activities, Ledger, Orders, Users};
 
-/// [`Users`], [`Activities`] and [`Orders`] in memory.
+/// [`Users`], [`Activities`], [`Orders`] and the [`Ledger`] in memory.
 #[derive(Debug, Default)]
 pub struct MemoryRecords {
     state: Mutex<Records>,
@@ -22,6 +25,7 @@ struct Records {
     usernames: HashMap<Username, UserId>,
     activities: BTreeMap<ActivityId, Activity>,
     orders: HashMap<OrderId, Order>,
+    ledger: BTreeMap<DrawId, LedgerEntry>,
 }
 
 impl MemoryRecords {
@@ -108,5 +112,36 @@ impl Orders for MemoryRecords {
         due.sort_by_key(|order| (order.pay_deadline, order.id));
         due.truncate(limit);
         Ok(due)
+    }
+}
+
+impl MemoryRecords {
+    /// Writes `entry` unless its draw id holds one; returns the entry the id holds.
+    fn first_write(&self, entry: LedgerEntry) -> LedgerEntry {
+        lock(&self.state).ledger.entry(entry.draw_id().clone()).or_insert(entry).clone()
+    }
+}
+
+#[async_trait]
+impl Ledger for MemoryRecords {
+    async fn record(&self, draw: &DrawRecord) -> Result<LedgerEntry, StoreError> {
+        Ok(self.first_write(LedgerEntry::Recorded(draw.clone())))
+    }
+
+    async fn void(&self, draw: &DrawId, user: &UserId, at: Timestamp) -> Result<LedgerEntry, StoreError> {
+        Ok(self.first_write(LedgerEntry::Voided { id: draw.clone(), user_id: *user, voided_at: at }))
+    }
+
+    async fn get(&self, draw: &DrawId) -> Result<Option<LedgerEntry>, StoreError> {
+        Ok(lock(&self.state).ledger.get(draw).cloned())
+    }
+
+    async fn entries(&self, activity: &ActivityId) -> Result<Vec<LedgerEntry>, StoreError> {
+        let state = lock(&self.state);
+        Ok(state.ledger.values().filter(|entry| entry.activity() == activity).cloned().collect())
+    }
+
+    async fn any(&self, activity: &ActivityId) -> Result<bool, StoreError> {
+        Ok(lock(&self.state).ledger.values().any(|entry| entry.activity() == activity))
     }
 }

@@ -1,15 +1,15 @@
 //! Stock, quotas and the draw log in memory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 
 use super::lock;
-use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, UserId};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, DrawRecord, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
-use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
+use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
 
 /// [`StockStore`] in memory.
 #[derive(Debug, Default)]
@@ -22,12 +22,18 @@ struct ActivityStock {
     remaining: StockCounts,
     draws_per_user: HashMap<UserId, u32>,
     log: HashMap<DrawId, DrawRecord>,
+    unsettled: HashSet<DrawId>,
 }
 
 impl MemoryStock {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Forgets everything, as a Redis restarted without persistence does (for fault tests).
+    pub fn lose_everything(&self) {
+        lock(&self.activities).clear();
     }
 }
 
@@ -61,20 +67,65 @@ impl StockStore for MemoryStock {
         *stock.draws_per_user.entry(ticket.user_id).or_default() += 1;
         let record = ticket.record(&slot.prize_id, outcome);
         stock.log.insert(record.id.clone(), record.clone());
+        stock.unsettled.insert(record.id.clone());
         Ok(record)
     }
 
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
         let mut activities = lock(&self.activities);
         let Some(stock) = activities.get_mut(draw.activity()) else { return Ok(false) };
-        let Some(record) = stock.log.get_mut(draw).filter(|record| record.holds_unit()) else { return Ok(false) };
+        let releasable = |record: &&mut DrawRecord| match how {
+            Release::Unit => record.holds_unit(),
+            Release::UnitAndQuota => !record.released,
+        };
+        let Some(record) = stock.log.get_mut(draw).filter(releasable) else { return Ok(false) };
         record.released = true;
-        *stock.remaining.entry(record.prize_id.clone()).or_default() += 1;
+        if record.outcome != DrawOutcome::Missed {
+            *stock.remaining.entry(record.prize_id.clone()).or_default() += 1;
+        }
         if how == Release::UnitAndQuota {
             let drawn = stock.draws_per_user.entry(record.user_id).or_default();
             *drawn = drawn.saturating_sub(1);
         }
         Ok(true)
+    }
+
+    async fn unsettled(
+        &self,
+        activity: &ActivityId,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<DrawRecord>, StoreError> {
+        let activities = lock(&self.activities);
+        let Some(stock) = activities.get(activity) else { return Ok(Vec::new()) };
+        let mut draws: Vec<DrawRecord> = (stock.unsettled.iter())
+            .filter_map(|id| stock.log.get(id))
+            .filter(|draw| draw.drawn_at < before)
+            .cloned()
+            .collect();
+        draws.sort_by(|a, b| (a.drawn_at, &a.id).cmp(&(b.drawn_at, &b.id)));
+        draws.truncate(limit);
+        Ok(draws)
+    }
+
+    async fn settle(&self, draw: &DrawId) -> Result<(), StoreError> {
+        if let Some(stock) = lock(&self.activities).get_mut(draw.activity()) {
+            stock.unsettled.remove(draw);
+        }
+        Ok(())
+    }
+
+    async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
+        let draws_per_user =
+            restoration.draws_per_user.iter().map(|(user, n)| (*user, u32::try_from(*n).unwrap_or(u32::MAX)));
+        let stock = ActivityStock {
+            remaining: restoration.remaining.clone(),
+            draws_per_user: draws_per_user.collect(),
+            log: restoration.draws.iter().map(|draw| (draw.id.clone(), draw.clone())).collect(),
+            unsettled: HashSet::new(),
+        };
+        lock(&self.activities).insert(activity.clone(), stock);
+        Ok(())
     }
 
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {

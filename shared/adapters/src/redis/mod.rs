@@ -6,6 +6,8 @@ mod cache;
 mod stock;
 mod target;
 
+use std::time::Duration;
+
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
@@ -28,20 +30,35 @@ pub enum RedisConnection {
     Cluster(ClusterConnection),
 }
 
+/// How long a Redis command (or a connection attempt) may take before it has failed: a
+/// paused or unreachable server turns a draw into a 503 within about this long.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+
 impl RedisConnection {
-    /// Connects to `url`; `mode` decides single or cluster (`Auto`: `rediss://` is a cluster).
-    /// TLS trusts the system's root certificates (ElastiCache's certificates chain to them).
+    /// Connects to `url` with the [`DEFAULT_TIMEOUT`]; `mode` decides single or cluster
+    /// (`Auto`: `rediss://` is a cluster). TLS trusts the system's root certificates
+    /// (ElastiCache's certificates chain to them).
     pub async fn connect(url: &str, mode: RedisMode) -> Result<Self, StoreError> {
-        Self::connect_with(url, mode, None).await
+        Self::connect_within(url, mode, DEFAULT_TIMEOUT).await
+    }
+
+    /// Like [`RedisConnection::connect`], with `timeout` on every command and connection attempt.
+    pub async fn connect_within(url: &str, mode: RedisMode, timeout: Duration) -> Result<Self, StoreError> {
+        Self::connect_with(url, mode, None, timeout).await
     }
 
     /// Like [`RedisConnection::connect`], but TLS trusts only the CA certificate `root_ca`
     /// (PEM): a server with a private CA, such as the TLS test cluster.
     pub async fn connect_trusting(url: &str, mode: RedisMode, root_ca: &[u8]) -> Result<Self, StoreError> {
-        Self::connect_with(url, mode, Some(root_ca)).await
+        Self::connect_with(url, mode, Some(root_ca), DEFAULT_TIMEOUT).await
     }
 
-    async fn connect_with(url: &str, mode: RedisMode, root_ca: Option<&[u8]>) -> Result<Self, StoreError> {
+    async fn connect_with(
+        url: &str,
+        mode: RedisMode,
+        root_ca: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Self, StoreError> {
         let failed =
             |error: RedisError| StoreError::caused_by(format!("cannot connect to Redis at {}", redacted(url)), error);
         let cluster = match mode {
@@ -52,7 +69,12 @@ impl RedisConnection {
         let certificates =
             root_ca.map(|root_ca| TlsCertificates { client_tls: None, root_cert: Some(root_ca.to_vec()) });
         if cluster {
-            let builder = ClusterClientBuilder::new(vec![url]);
+            let builder = ClusterClientBuilder::new(vec![url])
+                .connection_timeout(timeout)
+                .response_timeout(timeout)
+                .retries(2)
+                .min_retry_wait(10)
+                .max_retry_wait(200);
             let builder = match certificates {
                 Some(certificates) => builder.certs(certificates),
                 None => builder,
@@ -65,7 +87,12 @@ impl RedisConnection {
                 None => redis::Client::open(url),
             }
             .map_err(failed)?;
-            let config = ConnectionManagerConfig::new().set_number_of_retries(2);
+            // Reconnects in the background after a failure; a command never waits longer than `timeout`.
+            let config = ConnectionManagerConfig::new()
+                .set_number_of_retries(2)
+                .set_max_delay(Duration::from_millis(200))
+                .set_connection_timeout(Some(timeout))
+                .set_response_timeout(Some(timeout));
             Ok(Self::Single(ConnectionManager::new_with_config(client, config).await.map_err(failed)?))
         }
     }
@@ -128,9 +155,10 @@ impl RedisKeys {
         Self { prefix: prefix.into() }
     }
 
-    /// An activity's stock, users and log hashes; `{act:ID}` puts them in one hash slot.
-    fn activity(&self, activity: &ActivityId) -> [String; 3] {
-        ["stock", "users", "log"].map(|part| format!("{}:{{act:{activity}}}:{part}", self.prefix))
+    /// An activity's stock, users and log hashes and its unsettled draws (a sorted set);
+    /// `{act:ID}` puts them in one hash slot.
+    fn activity(&self, activity: &ActivityId) -> [String; 4] {
+        ["stock", "users", "log", "unsettled"].map(|part| format!("{}:{{act:{activity}}}:{part}", self.prefix))
     }
 
     /// A session, by the hash of its token.
@@ -161,7 +189,10 @@ mod tests {
     #[test]
     fn an_activity_keys_share_one_hash_slot() {
         let keys = RedisKeys::new("ld").activity(&ActivityId::parse("demo").unwrap());
-        assert_eq!(keys, ["ld:{act:demo}:stock", "ld:{act:demo}:users", "ld:{act:demo}:log"]);
+        assert_eq!(
+            keys,
+            ["ld:{act:demo}:stock", "ld:{act:demo}:users", "ld:{act:demo}:log", "ld:{act:demo}:unsettled"]
+        );
         // Redis Cluster hashes only the text between the first `{` and the next `}`.
         let tag =
             |key: &str| key.split_once('{').and_then(|(_, rest)| rest.split_once('}')).map(|(tag, _)| tag.to_owned());

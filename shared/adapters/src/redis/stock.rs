@@ -1,5 +1,7 @@
 //! Stock, quotas and the draw log in Redis. A draw is one `EVALSHA` of `draw.lua`; a
-//! release one of `release.lua`, guarded by the draw log so it happens once per draw.
+//! release one of `release.lua`, guarded by the draw log so it happens once per draw. A
+//! draw stays in the activity's `unsettled` sorted set until settlement removes it; a
+//! restore is one `MULTI`/`EXEC` over the activity's hash slot.
 
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
@@ -8,12 +10,12 @@ use super::{RedisConnection, RedisKeys, failed};
 use luckydraw_core::domain::{ActivityId, DrawId, DrawMode, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
-use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
+use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
 
 /// Marks a loaded stock hash (see `load.lua`); never a prize id, which has no dot.
 const LOADED_MARKER: &str = ".loaded";
 
-/// How many draw log entries one `HSCAN` step asks for.
+/// How many draw log entries one `HSCAN` step (or one `HSET` of a restore) carries.
 const SCAN_BATCH: usize = 500;
 
 /// [`StockStore`] in Redis.
@@ -42,7 +44,7 @@ impl RedisStock {
 #[async_trait]
 impl StockStore for RedisStock {
     async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError> {
-        let [stock, _, _] = self.keys.activity(activity);
+        let [stock, ..] = self.keys.activity(activity);
         let mut invocation = self.load.key(stock);
         for (prize, units) in counts {
             invocation.arg(prize.as_str()).arg(*units);
@@ -52,7 +54,7 @@ impl StockStore for RedisStock {
     }
 
     async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
-        let [stock, _, _] = self.keys.activity(activity);
+        let [stock, ..] = self.keys.activity(activity);
         let fields: Vec<(String, u64)> = self.connection.clone().hgetall(stock).await.map_err(failed("read stock"))?;
         if fields.is_empty() {
             return Ok(None);
@@ -101,15 +103,81 @@ impl StockStore for RedisStock {
         Ok(released == 1)
     }
 
+    async fn unsettled(
+        &self,
+        activity: &ActivityId,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<DrawRecord>, StoreError> {
+        let [_, _, log, unsettled] = self.keys.activity(activity);
+        let mut connection = self.connection.clone();
+        let fields: Vec<String> = redis::cmd("ZRANGE")
+            .arg(&unsettled)
+            .arg("-inf")
+            .arg(format!("({}", before.as_millis()))
+            .arg("BYSCORE")
+            .arg("LIMIT")
+            .arg(0)
+            .arg(limit)
+            .query_async(&mut connection)
+            .await
+            .map_err(failed("read the unsettled draws"))?;
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
+        let records: Vec<Option<String>> = redis::cmd("HMGET")
+            .arg(&log)
+            .arg(&fields)
+            .query_async(&mut connection)
+            .await
+            .map_err(failed("read the draw log"))?;
+        let mut draws = Vec::with_capacity(fields.len());
+        for (field, record) in fields.iter().zip(records) {
+            let id = parse_field(activity, field)?;
+            match record {
+                Some(record) => draws.push(parse_record(&id, &record)?),
+                None => return Err(StoreError::new(format!("redis: unsettled draw {id} is not in the draw log"))),
+            }
+        }
+        Ok(draws)
+    }
+
+    async fn settle(&self, draw: &DrawId) -> Result<(), StoreError> {
+        let [_, _, _, unsettled] = self.keys.activity(draw.activity());
+        let _: i64 = self.connection.clone().zrem(unsettled, log_field(draw)).await.map_err(failed("settle a draw"))?;
+        Ok(())
+    }
+
+    async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
+        let [stock, users, log, unsettled] = self.keys.activity(activity);
+        let mut pipe = redis::pipe();
+        pipe.atomic().del(&[&stock, &users, &log, &unsettled]).ignore();
+        for chunk in restoration.draws.chunks(SCAN_BATCH) {
+            let entries: Vec<(String, String)> =
+                chunk.iter().map(|draw| (log_field(&draw.id), format_record(draw))).collect();
+            pipe.hset_multiple(&log, &entries).ignore();
+        }
+        let counts: Vec<(String, u64)> =
+            restoration.draws_per_user.iter().map(|(user, count)| (user.to_string(), *count)).collect();
+        for chunk in counts.chunks(SCAN_BATCH) {
+            pipe.hset_multiple(&users, chunk).ignore();
+        }
+        let mut stock_fields: Vec<(String, u64)> = vec![(LOADED_MARKER.to_owned(), 1)];
+        stock_fields.extend(restoration.remaining.iter().map(|(prize, units)| (prize.to_string(), *units)));
+        pipe.hset_multiple(&stock, &stock_fields).ignore();
+        let () = pipe.query_async(&mut self.connection.clone()).await.map_err(failed("restore stock"))?;
+        Ok(())
+    }
+
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {
-        let [_, _, log] = self.keys.activity(draw.activity());
+        let [_, _, log, _] = self.keys.activity(draw.activity());
         let record: Option<String> =
             self.connection.clone().hget(log, log_field(draw)).await.map_err(failed("read the draw log"))?;
         record.map(|record| parse_record(draw, &record)).transpose()
     }
 
     async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
-        let [_, _, log] = self.keys.activity(activity);
+        let [_, _, log, _] = self.keys.activity(activity);
         let mut connection = self.connection.clone();
         let (mut cursor, mut records) = (0u64, Vec::new());
         loop {
@@ -122,8 +190,7 @@ impl StockStore for RedisStock {
                 .await
                 .map_err(failed("scan the draw log"))?;
             for (field, record) in page {
-                let id = DrawId::parse(&format!("{activity}.{field}"))
-                    .map_err(|error| StoreError::caused_by("redis: a draw log key is not a draw id", error))?;
+                let id = parse_field(activity, &field)?;
                 records.push(parse_record(&id, &record)?);
             }
             if next == 0 {
@@ -137,6 +204,23 @@ impl StockStore for RedisStock {
 /// A draw's field in its activity's log: the 32 hex digits after the activity.
 fn log_field(draw: &DrawId) -> String {
     draw.order_id().to_string()
+}
+
+/// The draw id of a field in `activity`'s log.
+fn parse_field(activity: &ActivityId, field: &str) -> Result<DrawId, StoreError> {
+    DrawId::parse(&format!("{activity}.{field}"))
+        .map_err(|error| StoreError::caused_by("redis: a draw log key is not a draw id", error))
+}
+
+/// A draw log entry, as `draw.lua` writes it.
+fn format_record(draw: &DrawRecord) -> String {
+    let outcome = match draw.outcome {
+        DrawOutcome::Won => "won",
+        DrawOutcome::Consolation => "consolation",
+        DrawOutcome::Missed => "missed",
+    };
+    let released = u8::from(draw.released);
+    format!("{outcome} {released} {} {} {}", draw.prize_id, draw.user_id, draw.drawn_at.as_millis())
 }
 
 /// The mode as `draw.lua` names it.

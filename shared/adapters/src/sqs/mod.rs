@@ -56,6 +56,26 @@ impl Queue for SqsQueue {
             .map_err(|error| StoreError::caused_by(format!("sqs: {} not sent", message.kind()), error))?;
         Ok(())
     }
+
+    async fn backlog(&self) -> Result<u64, StoreError> {
+        use aws_sdk_sqs::types::QueueAttributeName as Name;
+        let counts = [
+            Name::ApproximateNumberOfMessages,
+            Name::ApproximateNumberOfMessagesNotVisible,
+            Name::ApproximateNumberOfMessagesDelayed,
+        ];
+        let output = self
+            .client
+            .get_queue_attributes()
+            .queue_url(&self.url)
+            .set_attribute_names(Some(counts.to_vec()))
+            .send()
+            .await
+            .map_err(failed("read the queue's message counts"))?;
+        let attributes = output.attributes.unwrap_or_default();
+        let count = |name: &Name| attributes.get(name).and_then(|value| value.parse::<u64>().ok()).unwrap_or(0);
+        Ok(counts.iter().map(count).sum())
+    }
 }
 
 /// Receives before a message moves to the dead-letter queue (`maxReceiveCount`).

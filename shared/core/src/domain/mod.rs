@@ -14,7 +14,7 @@ mod user;
 pub use activity::{
     Activity, ActivityError, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, MAX_TOTAL_STOCK, Prize,
 };
-pub use draw::{DrawOutcome, DrawRecord};
+pub use draw::{DrawOutcome, DrawRecord, LedgerEntry};
 pub use ids::{ActivityId, DrawId, IdError, OrderId, PrizeId, UserId};
 pub use money::{Money, MoneyError};
 pub use order::{CancelReason, Order, OrderStatus};

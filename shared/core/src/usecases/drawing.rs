@@ -1,13 +1,14 @@
-//! The draw: one atomic step on the stock store, then the order request on the queue.
+//! The draw: one atomic step on the stock store, then its message on the queue; a failure
+//! of either is decided once, in the ledger (see `docs/stock-ledger.md`).
 
-use tracing::{error, info, instrument};
+use tracing::{error, info, instrument, warn};
 
-use crate::app::{HasActivities, HasClock, HasQueue, HasRandom, HasStock};
-use crate::domain::{Activity, ActivityId, DrawId, DrawOutcome, DrawRecord, OrderId, Prize, Session};
-use crate::error::Error;
+use crate::app::{HasActivities, HasClock, HasLedger, HasQueue, HasRandom, HasStock};
+use crate::domain::{Activity, ActivityId, DrawId, DrawOutcome, DrawRecord, LedgerEntry, OrderId, Prize, Session};
+use crate::error::{Error, StoreError};
 use crate::lottery::{self, DrawTicket, WheelSlot};
-use crate::messages::{OrderMessage, OrderRequested};
-use crate::ports::Release;
+use crate::messages::{DrawRecorded, OrderMessage, OrderRequested};
+use crate::ports::{Release, StockError};
 
 /// What a draw came to, for the response.
 #[derive(Debug)]
@@ -20,11 +21,13 @@ pub struct DrawResult {
     pub order_id: Option<OrderId>,
 }
 
-/// Draws once for the session's user. A won prize is held and its order requested on the
-/// queue before answering; if the queue refuses, the draw is undone and the answer is 503.
+/// Draws once for the session's user. The draw is answered only once its message (the
+/// order request of a won prize, or the ledger entry of any other draw) is on the queue.
+/// When the stock step or the send fails, the draw is voided in the ledger and answered
+/// 503, unless its message arrived after all (the void loses), which answers it normally.
 #[instrument(skip_all, fields(activity = %activity_id, user = %session.user_id))]
 pub async fn draw(
-    app: &(impl HasActivities + HasStock + HasQueue + HasClock + HasRandom),
+    app: &(impl HasActivities + HasStock + HasQueue + HasLedger + HasClock + HasRandom),
     session: &Session,
     activity_id: &ActivityId,
 ) -> Result<DrawResult, Error> {
@@ -42,15 +45,20 @@ pub async fn draw(
         roll: lottery::roll(app.random()),
         at: now,
     };
-    let record = app.stock().draw(&ticket).await?;
+    let record = match app.stock().draw(&ticket).await {
+        Ok(record) => match app.queue().send(&ledger_message(&activity, &record)?).await {
+            Ok(()) => record,
+            Err(cause) => void_or_recorded(app, &ticket, cause, Undo::Now).await?,
+        },
+        // The stock store failed: undoing there now would wait on it too; settlement does it.
+        Err(StockError::Store(cause)) => void_or_recorded(app, &ticket, cause, Undo::BySettlement).await?,
+        Err(refused) => return Err(refused.into()),
+    };
     let prize = activity
         .prize(&record.prize_id)
         .cloned()
         .ok_or_else(|| Error::InvalidState(format!("prize `{}` is not in the activity", record.prize_id)))?;
-    let order_id = match record.outcome {
-        DrawOutcome::Won => Some(request_order(app, &activity, &record, &prize).await?),
-        DrawOutcome::Consolation | DrawOutcome::Missed => None,
-    };
+    let order_id = (record.outcome == DrawOutcome::Won).then(|| record.id.order_id());
     info!(draw_id = %record.id, prize = %prize.id, outcome = ?record.outcome, "drawn");
     Ok(DrawResult { record, prize, order_id })
 }
@@ -62,14 +70,22 @@ fn wheel(activity: &Activity) -> Vec<WheelSlot> {
     activity.prizes.iter().map(slot).collect()
 }
 
-/// Queues the order of a won draw, or undoes the draw when the queue refuses.
-async fn request_order(
-    app: &(impl HasStock + HasQueue),
-    activity: &Activity,
-    record: &DrawRecord,
-    prize: &Prize,
-) -> Result<OrderId, Error> {
-    let message = OrderMessage::OrderRequested(OrderRequested {
+/// The message that puts a draw in the ledger: the order request of a won prize, the
+/// plain record of any other draw.
+pub fn ledger_message(activity: &Activity, record: &DrawRecord) -> Result<OrderMessage, Error> {
+    if record.outcome != DrawOutcome::Won {
+        return Ok(OrderMessage::DrawRecorded(DrawRecorded {
+            draw_id: record.id.clone(),
+            user_id: record.user_id,
+            prize_id: record.prize_id.clone(),
+            outcome: record.outcome,
+            drawn_at: record.drawn_at,
+        }));
+    }
+    let prize = activity
+        .prize(&record.prize_id)
+        .ok_or_else(|| Error::InvalidState(format!("prize `{}` is not in the activity", record.prize_id)))?;
+    Ok(OrderMessage::OrderRequested(OrderRequested {
         draw_id: record.id.clone(),
         user_id: record.user_id,
         prize_id: prize.id.clone(),
@@ -77,14 +93,49 @@ async fn request_order(
         amount_fen: prize.price_fen,
         won_at: record.drawn_at,
         pay_deadline: record.drawn_at.plus(activity.pay_window()),
-    });
-    let Err(cause) = app.queue().send(&message).await else {
-        return Ok(record.id.order_id());
-    };
-    error!(draw_id = %record.id, error = %cause, "order request not queued; undoing the draw");
-    if let Err(release_error) = app.stock().release(&record.id, Release::UnitAndQuota).await {
-        // Reconciliation finds it in the draw log: a won draw with no order.
-        error!(draw_id = %record.id, error = %release_error, "could not undo the draw");
+    }))
+}
+
+/// When a voided draw's unit and quota go back to the stock store.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Undo {
+    /// Before answering 503.
+    Now,
+    /// At the next settlement after the grace period.
+    BySettlement,
+}
+
+/// After an ambiguous failure (the stock step or the send may or may not have happened),
+/// decides the draw's fate in the ledger: the void wins (undo what the stock store may
+/// hold, answer 503) unless the draw's message was recorded first (answer the draw).
+async fn void_or_recorded(
+    app: &(impl HasStock + HasLedger + HasClock),
+    ticket: &DrawTicket,
+    cause: StoreError,
+    undo: Undo,
+) -> Result<DrawRecord, Error> {
+    let voided = app.ledger().void(&ticket.draw_id, &ticket.user_id, app.clock().now()).await;
+    match voided {
+        Ok(LedgerEntry::Recorded(record)) => {
+            warn!(draw_id = %ticket.draw_id, error = %cause, "the send failed but the draw was recorded; answering it");
+            Ok(record)
+        }
+        Ok(LedgerEntry::Voided { .. }) if undo == Undo::BySettlement => {
+            error!(draw_id = %ticket.draw_id, error = %cause, "draw voided; settlement undoes it");
+            Err(Error::Unavailable(cause))
+        }
+        Ok(LedgerEntry::Voided { .. }) => {
+            error!(draw_id = %ticket.draw_id, error = %cause, "draw voided; undoing it");
+            if let Err(release_error) = app.stock().release(&ticket.draw_id, Release::UnitAndQuota).await {
+                // Settlement releases it: the draw stays unsettled in the stock store.
+                warn!(draw_id = %ticket.draw_id, error = %release_error, "could not undo the draw yet");
+            }
+            Err(Error::Unavailable(cause))
+        }
+        Err(ledger_error) => {
+            // Both stores failed at once: settlement will queue the draw (see docs/stock-ledger.md).
+            error!(draw_id = %ticket.draw_id, error = %cause, %ledger_error, "draw neither queued nor voided");
+            Err(Error::Unavailable(cause))
+        }
     }
-    Err(Error::Unavailable(cause))
 }

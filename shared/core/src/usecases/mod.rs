@@ -6,4 +6,5 @@ pub mod drawing;
 pub mod order_events;
 pub mod payments;
 pub mod queries;
+pub mod settlement;
 pub mod stock_admin;

@@ -1,13 +1,16 @@
-//! The order consumer's rules: the single writer of order state. Every change is a
-//! conditional write on the status it was read in, so duplicates and reordered messages
-//! change nothing; a message that arrives before its order exists fails and is retried.
+//! The order consumer's rules: the single writer of order state and of recorded draws in
+//! the ledger. Every change is a conditional write on the state it was read in, so
+//! duplicates and reordered messages change nothing; a message that arrives before its
+//! order exists fails and is retried.
 
 use tracing::{info, instrument, warn};
 
-use crate::app::{HasClock, HasOrders, HasPayments, HasQueue, HasStock};
-use crate::domain::{CancelReason, Order, OrderId, OrderStatus, Refund};
+use crate::app::{HasClock, HasLedger, HasOrders, HasPayments, HasQueue, HasStock};
+use crate::domain::{CancelReason, DrawRecord, LedgerEntry, Order, OrderId, OrderStatus, Refund};
 use crate::error::Error;
-use crate::messages::{CancelRequested, OrderMessage, OrderRequested, PaymentReceived, RefundRequested, TradeStatus};
+use crate::messages::{
+    CancelRequested, DrawRecorded, OrderMessage, OrderRequested, PaymentReceived, RefundRequested, TradeStatus,
+};
 use crate::ports::Release;
 
 /// What a message did.
@@ -15,6 +18,10 @@ use crate::ports::Release;
 pub enum Applied {
     /// A new order.
     Created(OrderStatus),
+    /// A draw recorded in the ledger (one that created no order).
+    Recorded,
+    /// The draw had been voided: nothing recorded, its unit and quota given back.
+    Voided,
     /// The order moved to this status.
     Moved(OrderStatus),
     /// A refund was requested for money the order could not take.
@@ -26,11 +33,12 @@ pub enum Applied {
 /// Applies one message.
 #[instrument(skip_all, fields(kind = message.kind(), order_id = %message.order_id()))]
 pub async fn apply(
-    app: &(impl HasOrders + HasStock + HasQueue + HasPayments + HasClock),
+    app: &(impl HasOrders + HasStock + HasQueue + HasLedger + HasPayments + HasClock),
     message: OrderMessage,
 ) -> Result<Applied, Error> {
     let applied = match message {
         OrderMessage::OrderRequested(m) => create(app, m).await?,
+        OrderMessage::DrawRecorded(m) => record(app, m).await?,
         OrderMessage::CancelRequested(m) => cancel(app, m).await?,
         OrderMessage::PaymentReceived(m) => pay(app, m).await?,
         OrderMessage::RefundRequested(m) => refund(app, m).await?,
@@ -39,7 +47,26 @@ pub async fn apply(
     Ok(applied)
 }
 
-async fn create(app: &(impl HasOrders + HasClock), m: OrderRequested) -> Result<Applied, Error> {
+/// Records a draw in the ledger unless it was voided; `Ok(false)` if it was (its unit and
+/// quota are given back again, which changes nothing if that was done already).
+async fn recorded(app: &(impl HasLedger + HasStock), draw: &DrawRecord) -> Result<bool, Error> {
+    match app.ledger().record(draw).await? {
+        LedgerEntry::Recorded(_) => Ok(true),
+        LedgerEntry::Voided { .. } => {
+            app.stock().release(&draw.id, Release::UnitAndQuota).await?;
+            Ok(false)
+        }
+    }
+}
+
+async fn record(app: &(impl HasLedger + HasStock), m: DrawRecorded) -> Result<Applied, Error> {
+    Ok(if recorded(app, &m.record()).await? { Applied::Recorded } else { Applied::Voided })
+}
+
+async fn create(app: &(impl HasOrders + HasLedger + HasStock + HasClock), m: OrderRequested) -> Result<Applied, Error> {
+    if !recorded(app, &m.record()).await? {
+        return Ok(Applied::Voided);
+    }
     let status = if m.amount_fen.is_zero() { OrderStatus::Fulfilled } else { OrderStatus::PendingPayment };
     let order = Order {
         id: m.draw_id.order_id(),

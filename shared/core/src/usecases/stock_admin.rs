@@ -1,63 +1,99 @@
-//! Operators' stock tools. *Preload* puts an activity's stock into the stock store from
-//! the records: each prize's initial units less those held by draws (won and not
-//! released, or consolation units used up). *Reconcile* lists won draws whose order never
-//! arrived: a draw answered "won" whose order request was lost, to be ordered or released.
+//! Operators' stock tools. *Load* puts an activity's initial stock into the stock store,
+//! only while the ledger holds no draw of it. *Restore* rebuilds an activity the stock
+//! store lost, from the durable ledger: remaining = initial − units the recorded draws
+//! hold, with each user's draws and the draw log (`docs/stock-ledger.md` argues why it is
+//! exact). Neither ever overwrites loaded stock.
 
-use std::time::Duration;
+use std::collections::HashMap;
 
 use tracing::{info, instrument};
 
-use crate::app::{HasActivities, HasClock, HasOrders, HasStock};
-use crate::domain::{ActivityId, DrawOutcome, DrawRecord};
+use crate::app::{HasActivities, HasLedger, HasOrders, HasQueue, HasStock};
+use crate::domain::{Activity, ActivityId, DrawOutcome, LedgerEntry};
 use crate::error::Error;
-use crate::ports::StockCounts;
+use crate::ports::{Restoration, StockCounts};
 
-/// What a preload loaded.
+/// What a load or a restore put into the stock store.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Preloaded {
+pub struct Loaded {
     /// Units now left per prize.
     pub remaining: StockCounts,
-    /// Units held by recorded draws per prize.
+    /// Units held by recorded draws per prize (none on a first load).
     pub held: StockCounts,
+    /// Recorded draws put back into the draw log.
+    pub draws: usize,
 }
 
-/// Loads `id`'s stock: per prize, its initial units less the units recorded draws hold.
-/// Run it before the activity opens or while it is quiet: a draw between reading the log
-/// and loading would be counted twice.
+/// Loads `id`'s initial stock; refused when its stock is loaded already, or when the
+/// ledger or the queue holds draws of it (then only [`restore`] is exact).
 #[instrument(skip_all, fields(activity = %id))]
-pub async fn preload(app: &(impl HasActivities + HasStock), id: &ActivityId) -> Result<Preloaded, Error> {
-    let activity = app.activities().get(id).await?.ok_or(Error::NotFound("activity"))?;
+pub async fn load(
+    app: &(impl HasActivities + HasStock + HasLedger + HasQueue),
+    id: &ActivityId,
+) -> Result<Loaded, Error> {
+    if app.ledger().any(id).await? {
+        return Err(Error::InvalidState(format!(
+            "activity `{id}` has draws in the ledger: loading its initial stock would sell them again; restore it instead"
+        )));
+    }
+    let activity = quiet_and_unloaded(app, id).await?;
+    let remaining: StockCounts = activity.prizes.iter().map(|prize| (prize.id.clone(), prize.initial)).collect();
+    app.stock().load(id, &remaining).await?;
+    info!(units = remaining.values().sum::<u64>(), "initial stock loaded");
+    Ok(Loaded { remaining, held: StockCounts::new(), draws: 0 })
+}
+
+/// Rebuilds `id` in a stock store that lost it, from the ledger: every recorded draw counts
+/// against its user, and holds its unit unless it missed or its order gave the unit back.
+/// Refused while the stock is loaded or the queue still carries messages (draws not yet in
+/// the ledger); run it once the consumer has drained the queue.
+#[instrument(skip_all, fields(activity = %id))]
+pub async fn restore(
+    app: &(impl HasActivities + HasStock + HasLedger + HasQueue + HasOrders),
+    id: &ActivityId,
+) -> Result<Loaded, Error> {
+    let activity = quiet_and_unloaded(app, id).await?;
     let mut held = StockCounts::new();
-    for draw in app.stock().draws(id).await? {
-        if draw.holds_unit() || draw.outcome == DrawOutcome::Consolation {
-            *held.entry(draw.prize_id).or_default() += 1;
+    let mut draws_per_user = HashMap::new();
+    let mut draws = Vec::new();
+    for entry in app.ledger().entries(id).await? {
+        let LedgerEntry::Recorded(mut draw) = entry else { continue };
+        if draw.outcome == DrawOutcome::Won {
+            let order = app.orders().get(&draw.id.order_id()).await?;
+            draw.released = order.is_some_and(|order| order.status.released_stock());
         }
+        if draw.holds_unit() || draw.outcome == DrawOutcome::Consolation {
+            *held.entry(draw.prize_id.clone()).or_default() += 1;
+        }
+        *draws_per_user.entry(draw.user_id).or_default() += 1;
+        draws.push(draw);
     }
     let remaining: StockCounts = activity
         .prizes
         .iter()
         .map(|prize| (prize.id.clone(), prize.initial.saturating_sub(held.get(&prize.id).copied().unwrap_or(0))))
         .collect();
-    app.stock().load(id, &remaining).await?;
-    info!(units = remaining.values().sum::<u64>(), held = held.values().sum::<u64>(), "stock preloaded");
-    Ok(Preloaded { remaining, held })
+    let restoration = Restoration { remaining, draws_per_user, draws };
+    app.stock().restore(id, &restoration).await?;
+    let Restoration { remaining, draws, .. } = restoration;
+    info!(units = remaining.values().sum::<u64>(), held = held.values().sum::<u64>(), draws = draws.len(), "restored");
+    Ok(Loaded { remaining, held, draws: draws.len() })
 }
 
-/// Won draws of `id` still holding a unit with no order, drawn at least `grace` ago (younger
-/// ones may still have their order request in the queue), oldest first.
-pub async fn reconcile(
-    app: &(impl HasStock + HasOrders + HasClock),
+/// The activity, once its stock is known to be unloaded and the queue empty.
+async fn quiet_and_unloaded(
+    app: &(impl HasActivities + HasStock + HasQueue),
     id: &ActivityId,
-    grace: Duration,
-) -> Result<Vec<DrawRecord>, Error> {
-    let now = app.clock().now();
-    let mut orphans = Vec::new();
-    for draw in app.stock().draws(id).await? {
-        let settled = now.since(draw.drawn_at) >= grace && now >= draw.drawn_at;
-        if draw.holds_unit() && settled && app.orders().get(&draw.id.order_id()).await?.is_none() {
-            orphans.push(draw);
-        }
+) -> Result<Activity, Error> {
+    let activity = app.activities().get(id).await?.ok_or(Error::NotFound("activity"))?;
+    if app.stock().remaining(id).await?.is_some() {
+        return Err(Error::InvalidState(format!("the stock of activity `{id}` is loaded already")));
     }
-    orphans.sort_by_key(|draw| (draw.drawn_at, draw.id.clone()));
-    Ok(orphans)
+    let backlog = app.queue().backlog().await?;
+    if backlog > 0 {
+        return Err(Error::InvalidState(format!(
+            "{backlog} message(s) are still on the order queue; wait for the consumer to drain them"
+        )));
+    }
+    Ok(activity)
 }

@@ -75,6 +75,61 @@ pub struct Backends {
     pub stock_shards: ShardPlan,
     /// How long a process keeps an activity it read from a shared store (0 = not at all).
     pub activity_cache: Duration,
+    /// How long each call to Redis, DynamoDB or SQS may take.
+    pub timeouts: Timeouts,
+}
+
+/// Deadlines on every remote call, so a dead or paused dependency turns a request into a
+/// 503 within about a second instead of a hang (`docs/reliability.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// One Redis command or connection attempt (`LUCKYDRAW_REDIS_TIMEOUT_MS`).
+    pub redis: Duration,
+    /// Connecting to an AWS endpoint (`LUCKYDRAW_AWS_CONNECT_TIMEOUT_MS`).
+    pub aws_connect: Duration,
+    /// One attempt of an AWS call (`LUCKYDRAW_AWS_ATTEMPT_TIMEOUT_MS`).
+    pub aws_attempt: Duration,
+    /// An AWS call with its retries (`LUCKYDRAW_AWS_OPERATION_TIMEOUT_MS`).
+    pub aws_operation: Duration,
+    /// Attempts per AWS call, retried with jittered backoff (`LUCKYDRAW_AWS_MAX_ATTEMPTS`).
+    pub aws_max_attempts: u32,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            redis: Duration::from_millis(1000),
+            aws_connect: Duration::from_millis(500),
+            aws_attempt: Duration::from_millis(800),
+            aws_operation: Duration::from_millis(1500),
+            aws_max_attempts: 3,
+        }
+    }
+}
+
+impl Timeouts {
+    /// Reads the timeout variables through `lookup`, defaulting what is unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let defaults = Self::default();
+        let millis = |name: &str, default: Duration| -> Result<Duration, ConfigError> {
+            let value: u64 = parse_or(&lookup, name, default.as_millis() as u64)?;
+            match value {
+                0 => Err(ConfigError::new(name, "0", "a timeout must be at least 1 ms")),
+                value => Ok(Duration::from_millis(value)),
+            }
+        };
+        let max_attempts: u32 = parse_or(&lookup, "LUCKYDRAW_AWS_MAX_ATTEMPTS", defaults.aws_max_attempts)?;
+        if max_attempts == 0 {
+            return Err(ConfigError::new("LUCKYDRAW_AWS_MAX_ATTEMPTS", "0", "at least one attempt"));
+        }
+        Ok(Self {
+            redis: millis("LUCKYDRAW_REDIS_TIMEOUT_MS", defaults.redis)?,
+            aws_connect: millis("LUCKYDRAW_AWS_CONNECT_TIMEOUT_MS", defaults.aws_connect)?,
+            aws_attempt: millis("LUCKYDRAW_AWS_ATTEMPT_TIMEOUT_MS", defaults.aws_attempt)?,
+            aws_operation: millis("LUCKYDRAW_AWS_OPERATION_TIMEOUT_MS", defaults.aws_operation)?,
+            aws_max_attempts: max_attempts,
+        })
+    }
 }
 
 impl Default for Backends {
@@ -91,6 +146,7 @@ impl Default for Backends {
             order_queue_url: None,
             stock_shards: ShardPlan::uniform(ShardPlan::DEFAULT_SHARDS),
             activity_cache: Duration::from_secs(2),
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -141,6 +197,7 @@ impl Backends {
             order_queue_url: set("ORDER_QUEUE_URL"),
             stock_shards,
             activity_cache: Duration::from_millis(cache_ms),
+            timeouts: Timeouts::from_lookup(&lookup)?,
         };
         let region = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION"));
         backends.check(set("AWS_LAMBDA_FUNCTION_NAME").is_some(), region.is_some())?;

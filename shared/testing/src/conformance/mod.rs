@@ -7,6 +7,7 @@
 //! luckydraw_testing::stock_store_conformance!(fresh);
 //! ```
 
+pub mod ledger;
 pub mod orders;
 pub mod pay_links;
 pub mod queue;
@@ -46,7 +47,22 @@ macro_rules! stock_store_conformance {
                 release_with_quota_gives_the_draw_back,
                 picks_match_the_lottery_for_the_same_rolls,
                 concurrent_draws_never_oversell_or_exceed_the_quota,
+                a_voided_draw_of_any_outcome_is_undone_once,
+                draws_stay_unsettled_until_settled,
+                restore_rebuilds_stock_quotas_and_the_draw_log,
             ]
+        );
+    };
+}
+
+/// The [`Ledger`](luckydraw_core::ports::Ledger) suite.
+#[macro_export]
+macro_rules! ledger_conformance {
+    ($factory:expr) => {
+        $crate::conformance_tests!(
+            ledger,
+            $factory,
+            [the_first_write_of_a_draw_id_wins, concurrent_record_and_void_agree, entries_are_listed_per_activity]
         );
     };
 }

@@ -34,12 +34,15 @@ fn messages() -> Vec<OrderMessage> {
     ]
 }
 
-/// Every message sent arrives exactly once, body intact, tagged with its type.
+/// Every message sent arrives exactly once, body intact, tagged with its type; until it is
+/// received, it counts in the backlog.
 pub async fn every_message_sent_arrives_once_as_sent(probe: Arc<dyn QueueProbe>) {
     let sent = messages();
+    assert_eq!(probe.queue().backlog().await.unwrap(), 0, "a new queue has no backlog");
     for message in &sent {
         probe.queue().send(message).await.unwrap();
     }
+    assert_eq!(probe.queue().backlog().await.unwrap(), sent.len() as u64, "sent and not consumed");
     let mut arrived = probe.take_all().await;
     arrived.sort();
     let mut expected: Vec<(String, String)> = sent.iter().map(|m| (m.to_json(), m.kind().to_owned())).collect();

@@ -8,10 +8,12 @@ use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 
 use crate::START;
-use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, PrizeId, UserId};
+use std::time::Duration;
+
+use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, DrawRecord, PrizeId, UserId};
 use luckydraw_core::lottery::ROLL_BOUND;
 use luckydraw_core::lottery::{DrawTicket, WheelSlot};
-use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
+use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
 
 /// An activity id.
 pub fn activity(id: &str) -> ActivityId {
@@ -65,6 +67,11 @@ pub fn ticket(
 
 fn cup_wheel() -> Vec<WheelSlot> {
     wheel(&[("cup", 1, false)])
+}
+
+/// A ticket for `user` on a one-prize wheel, with a draw id never used before.
+pub fn cup_wheel_ticket(activity: &ActivityId, user: UserId) -> DrawTicket {
+    ticket(activity, user, DrawMode::RemainingStock, 0, &cup_wheel(), 1)
 }
 
 async fn remaining(store: &dyn StockStore, activity: &ActivityId) -> StockCounts {
@@ -294,4 +301,94 @@ pub async fn concurrent_draws_never_oversell_or_exceed_the_quota(store: Arc<dyn 
     assert_eq!(remaining(&*store, &storm).await, counts(&[("cup", 0)]));
     assert_eq!(remaining(&*store, &greedy).await, counts(&[("cup", 97)]));
     assert_eq!(store.draws(&storm).await.unwrap().len(), 10);
+}
+
+/// A voided draw is undone whatever its outcome: a consolation unit goes back with the
+/// quota, a miss gives the quota back; a unit-only release leaves both alone.
+pub async fn a_voided_draw_of_any_outcome_is_undone_once(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 0), ("thanks", 1)])).await.unwrap();
+    let slots = wheel(&[("thanks", 1, true)]);
+    let consolation = draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 1, &slots, 3)).await.unwrap();
+    assert_eq!(consolation.outcome, DrawOutcome::Consolation);
+    assert!(!store.release(&consolation.id, Release::Unit).await.unwrap(), "a unit-only release is for won units");
+    assert!(store.release(&consolation.id, Release::UnitAndQuota).await.unwrap());
+    assert!(!store.release(&consolation.id, Release::UnitAndQuota).await.unwrap(), "once");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 0), ("thanks", 1)]));
+    let kept = wheel(&[("cup", 1, false), ("thanks", 0, true)]);
+    let missed = draw(&*store, &ticket(&spring, user(1), DrawMode::WeightKeep, 1, &kept, 0)).await.unwrap();
+    assert_eq!(missed.outcome, DrawOutcome::Missed, "the consolation draw was given back to the quota");
+    assert!(store.release(&missed.id, Release::UnitAndQuota).await.unwrap());
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 0), ("thanks", 1)]), "a miss took no unit");
+    draw(&*store, &ticket(&spring, user(1), DrawMode::WeightKeep, 1, &kept, 0))
+        .await
+        .expect("the miss was given back too");
+}
+
+/// Every draw starts unsettled: listed (drawn before the cut-off, oldest first, at most
+/// the limit) until settled; settling twice, or an unknown draw, changes nothing.
+pub async fn draws_stay_unsettled_until_settled(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 10)])).await.unwrap();
+    let mut records = Vec::new();
+    for minute in [3u64, 1, 2] {
+        let mut ticket = ticket(&spring, user(minute), DrawMode::RemainingStock, 0, &cup_wheel(), 1);
+        ticket.at = START.plus(Duration::from_secs(60 * minute));
+        records.push(draw(&*store, &ticket).await.unwrap());
+    }
+    records.sort_by_key(|record| record.drawn_at);
+    let before = |minute: u64| START.plus(Duration::from_secs(60 * minute));
+    assert_eq!(store.unsettled(&spring, before(4), 10).await.unwrap(), records, "oldest first");
+    assert_eq!(store.unsettled(&spring, before(3), 10).await.unwrap(), records[..2], "drawn before the cut-off");
+    assert_eq!(store.unsettled(&spring, before(4), 1).await.unwrap(), records[..1], "at most the limit");
+    store.settle(&records[0].id).await.unwrap();
+    store.settle(&records[0].id).await.unwrap();
+    assert_eq!(store.unsettled(&spring, before(4), 10).await.unwrap(), records[1..]);
+    let unknown = ticket(&spring, user(9), DrawMode::RemainingStock, 0, &cup_wheel(), 1).draw_id;
+    store.settle(&unknown).await.expect("settling an unknown draw changes nothing");
+    assert!(store.unsettled(&activity("autumn"), before(4), 10).await.unwrap().is_empty());
+}
+
+/// A restore rebuilds an activity exactly: stock, each user's count against the limit,
+/// and the draw log (a restored won draw releases once; a released one never again).
+pub async fn restore_rebuilds_stock_quotas_and_the_draw_log(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    let record = |n: u64, outcome, released| {
+        let ticket = ticket(&spring, user(n), DrawMode::RemainingStock, 0, &cup_wheel(), 1);
+        DrawRecord {
+            id: ticket.draw_id,
+            user_id: user(n),
+            prize_id: PrizeId::parse("cup").unwrap(),
+            outcome,
+            drawn_at: START,
+            released,
+        }
+    };
+    let held = record(1, DrawOutcome::Won, false);
+    let given_back = record(2, DrawOutcome::Won, true);
+    let restoration = Restoration {
+        remaining: counts(&[("cup", 3)]),
+        draws_per_user: HashMap::from([(user(1), 1), (user(2), 2)]),
+        draws: vec![held.clone(), given_back.clone()],
+    };
+    store.restore(&spring, &restoration).await.unwrap();
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 3)]));
+    assert_eq!(store.find_draw(&held.id).await.unwrap(), Some(held.clone()));
+    assert_eq!(store.find_draw(&given_back.id).await.unwrap(), Some(given_back.clone()));
+    let mut draws = store.draws(&spring).await.unwrap();
+    draws.sort_by_key(|draw| draw.user_id);
+    assert_eq!(draws, vec![held.clone(), given_back.clone()]);
+    assert!(
+        store.unsettled(&spring, START.plus(Duration::from_secs(60)), 10).await.unwrap().is_empty(),
+        "restored draws are settled"
+    );
+    let over = draw(&*store, &ticket(&spring, user(2), DrawMode::RemainingStock, 2, &cup_wheel(), 1)).await;
+    assert!(matches!(over, Err(StockError::QuotaExceeded)), "user 2's two draws were restored: {over:?}");
+    draw(&*store, &ticket(&spring, user(1), DrawMode::RemainingStock, 2, &cup_wheel(), 1))
+        .await
+        .expect("user 1 has one left");
+    assert!(!store.release(&given_back.id, Release::Unit).await.unwrap(), "released before the loss");
+    assert!(store.release(&held.id, Release::Unit).await.unwrap(), "a restored hold goes back once");
+    assert!(!store.release(&held.id, Release::Unit).await.unwrap());
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 3)]), "3 − 1 drawn + 1 released");
 }

@@ -1,9 +1,9 @@
 //! The stock items' keys (see the table in the module above) and how units spread over shards.
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use luckydraw_core::domain::{ActivityId, DrawId, PrizeId, UserId};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, PrizeId, UserId};
 
-use super::super::{INDEX_PARTITIONS, s, spread};
+use super::super::{INDEX_PARTITIONS, s, sortable, spread};
 
 pub(super) fn meta_key(activity: &ActivityId) -> String {
     format!("STOCK#{activity}")
@@ -34,6 +34,21 @@ pub(super) fn draw_keys(draw: &DrawId) -> [(&'static str, AttributeValue); 4] {
         ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(&draw.order_id()) % INDEX_PARTITIONS))),
         ("gsi1sk", s(draw.to_string())),
     ]
+}
+
+/// The gsi2 keys that list a draw among its activity's unsettled draws, by time.
+pub(super) fn unsettled_keys(draw: &DrawRecord) -> [(&'static str, AttributeValue); 2] {
+    let partition = spread(&draw.id.order_id()) % INDEX_PARTITIONS;
+    [
+        ("gsi2pk", s(format!("UNSETTLED#{}#{partition}", draw.id.activity()))),
+        ("gsi2sk", s(format!("{}#{}", sortable(draw.drawn_at.as_millis()), draw.id))),
+    ]
+}
+
+/// Every gsi2 partition of an activity's unsettled draws.
+pub(super) fn unsettled_partitions(activity: &ActivityId) -> impl Iterator<Item = String> + use<> {
+    let activity = activity.clone();
+    (0..INDEX_PARTITIONS).map(move |partition| format!("UNSETTLED#{activity}#{partition}"))
 }
 
 /// `units` split over `shards` as evenly as possible.

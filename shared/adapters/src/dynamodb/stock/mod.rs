@@ -11,7 +11,7 @@
 //! | stock layout | `STOCK#<activity>` | `META` | `shards`: prize → K |
 //! | stock shard | `STOCK#<activity>#<prize>#<k>` | `SHARD` | `remaining` |
 //! | user's draws | `QUOTA#<activity>#<user>` | `QUOTA` | `count` |
-//! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>` |
+//! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>`; gsi2 `UNSETTLED#<activity>#<0..15>` / `<drawn ms>#<draw id>` until settled |
 
 mod keys;
 
@@ -22,16 +22,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Put, TransactWriteItem, Update, WriteRequest};
 
-use self::keys::{draw_key, draw_keys, meta_key, parse_shard_key, quota_key, shard_key, split};
+use self::keys::{
+    draw_key, draw_keys, meta_key, parse_shard_key, quota_key, shard_key, split, unsettled_keys, unsettled_partitions,
+};
 use super::ShardPlan;
 use super::batch::put_request;
 use super::item::{from_item, to_item, with};
-use super::schema::GSI1;
-use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, spread, string};
-use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, PrizeId};
+use super::schema::{GSI1, GSI2};
+use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, sortable, spread, string};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, DrawRecord, PrizeId, Timestamp};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
-use luckydraw_core::ports::{Release, StockCounts, StockError, StockStore};
+use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
 
 /// Reads and transactions one draw may make before giving up (503).
 const MAX_ATTEMPTS: u32 = 8;
@@ -133,7 +135,7 @@ impl DynamoStock {
     ) -> Result<Option<Refused>, StoreError> {
         let activity = ticket.draw_id.activity();
         let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
-        let mut item = with(to_item(record)?, draw_keys(&ticket.draw_id));
+        let mut item = with(with(to_item(record)?, draw_keys(&ticket.draw_id)), unsettled_keys(record));
         if let Some(k) = shard {
             item.insert("shard".to_owned(), n(k));
         }
@@ -323,40 +325,48 @@ impl StockStore for DynamoStock {
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
         let Some(item) = self.table.get(draw_key(draw), "DRAW").await? else { return Ok(false) };
         let record: DrawRecord = from_item(&item)?;
-        if !record.holds_unit() {
+        let releasable = match how {
+            Release::Unit => record.holds_unit(),
+            Release::UnitAndQuota => !record.released,
+        };
+        if !releasable {
             return Ok(false);
         }
         let activity = draw.activity();
         // A reload may have changed the prize's K since: put the unit in a shard that exists.
         let shards = self.layout(activity).await?.and_then(|layout| layout.get(&record.prize_id).copied()).unwrap_or(1);
-        let shard = number(&item, "shard")? % shards.max(1);
         let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
-        let mark = Update::builder()
+        let mut mark = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(key(draw_key(draw), "DRAW")))
             .update_expression("SET #released = :true")
-            .condition_expression("#outcome = :won AND #released = :false")
             .expression_attribute_names("#released", "released")
-            .expression_attribute_names("#outcome", "outcome")
             .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":false", AttributeValue::Bool(false))
-            .expression_attribute_values(":won", s("won"))
-            .build()
-            .map_err(built)?;
-        let give_back = Update::builder()
-            .table_name(&self.table.name)
-            .set_key(Some(key(shard_key(activity, &record.prize_id, shard), "SHARD")))
-            .update_expression("ADD #remaining :one")
-            .expression_attribute_names("#remaining", "remaining")
-            .expression_attribute_values(":one", n(1))
-            .build()
-            .map_err(built)?;
+            .expression_attribute_values(":false", AttributeValue::Bool(false));
+        mark = match how {
+            Release::Unit => mark
+                .condition_expression("#outcome = :won AND #released = :false")
+                .expression_attribute_names("#outcome", "outcome")
+                .expression_attribute_values(":won", s("won")),
+            Release::UnitAndQuota => mark.condition_expression("#released = :false"),
+        };
         let mut request = self
             .table
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(mark).build())
-            .transact_items(TransactWriteItem::builder().update(give_back).build());
+            .transact_items(TransactWriteItem::builder().update(mark.build().map_err(built)?).build());
+        if record.outcome != DrawOutcome::Missed {
+            let shard = number(&item, "shard")? % shards.max(1);
+            let give_back = Update::builder()
+                .table_name(&self.table.name)
+                .set_key(Some(key(shard_key(activity, &record.prize_id, shard), "SHARD")))
+                .update_expression("ADD #remaining :one")
+                .expression_attribute_names("#remaining", "remaining")
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(built)?;
+            request = request.transact_items(TransactWriteItem::builder().update(give_back).build());
+        }
         if how == Release::UnitAndQuota {
             let uncount = Update::builder()
                 .table_name(&self.table.name)
@@ -379,6 +389,53 @@ impl StockStore for DynamoStock {
                 _ => Err(failed("release a unit")(error)),
             },
         }
+    }
+
+    async fn unsettled(
+        &self,
+        activity: &ActivityId,
+        before: Timestamp,
+        limit: usize,
+    ) -> Result<Vec<DrawRecord>, StoreError> {
+        let before = Some(sortable(before.as_millis()));
+        let items = self.table.query_partitions(GSI2, unsettled_partitions(activity), before, Some(limit)).await?;
+        let mut draws = items.iter().map(from_item).collect::<Result<Vec<DrawRecord>, _>>()?;
+        draws.sort_by(|a, b| (a.drawn_at, &a.id).cmp(&(b.drawn_at, &b.id)));
+        draws.truncate(limit);
+        Ok(draws)
+    }
+
+    async fn settle(&self, draw: &DrawId) -> Result<(), StoreError> {
+        self.table
+            .client
+            .update_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(draw_key(draw), "DRAW")))
+            .update_expression("REMOVE gsi2pk, gsi2sk")
+            .condition_expression("attribute_exists(pk)")
+            .send()
+            .await
+            .map(|_| ())
+            .or_else(
+                |error| if super::is_condition_failure(&error) { Ok(()) } else { Err(failed("settle a draw")(error)) },
+            )
+    }
+
+    async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
+        self.layouts().remove(activity);
+        let mut writes = Vec::new();
+        for draw in &restoration.draws {
+            let mut item = with(to_item(draw)?, draw_keys(&draw.id));
+            // Restored stock is loaded whole into each prize's shards: a unit goes back to shard 0.
+            item.insert("shard".to_owned(), n(0));
+            writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
+        }
+        for (user, count) in &restoration.draws_per_user {
+            let item = with(key(quota_key(activity, user), "QUOTA"), [("count", n(count))]);
+            writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
+        }
+        self.table.batch_write(writes).await?;
+        self.load(activity, &restoration.remaining).await
     }
 
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {

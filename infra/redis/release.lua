@@ -3,8 +3,9 @@
 --   unit only (give-up, expiry): a won unit goes back; the draw still counts.
 --   unit and quota (a voided draw): any draw is undone: its unit (won or consolation)
 --   goes back and the user's count goes down.
+-- Either way a draw holding an unpaid prize stops holding it (once: SREM says).
 --
--- KEYS    the activity's stock, users and log hashes (see draw.lua)
+-- KEYS    the activity's stock, users, log, unsettled, holds and holding keys (see draw.lua)
 -- ARGV    draw key, and '1' to give the user's draw back too ('0' for the unit only)
 -- Returns 1 if the draw was undone now, 0 otherwise.
 
@@ -23,5 +24,8 @@ if outcome ~= 'missed' then
 end
 if with_quota and tonumber(redis.call('HGET', KEYS[2], user) or '0') > 0 then
   redis.call('HINCRBY', KEYS[2], user, -1)
+end
+if redis.call('SREM', KEYS[6], ARGV[1]) == 1 and tonumber(redis.call('HGET', KEYS[5], user) or '0') > 0 then
+  redis.call('HINCRBY', KEYS[5], user, -1)
 end
 return 1

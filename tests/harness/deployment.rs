@@ -69,6 +69,7 @@ impl Deployment {
             ("LUCKYDRAW_QUEUE", "sqs"),
             ("LUCKYDRAW_SESSIONS", "dynamodb"),
             ("LUCKYDRAW_STOCK_SHARDS", "4"),
+            ("LUCKYDRAW_PAGE_ORIGIN", "*"),
             ("TABLE_NAME", backends.table_name.as_deref().expect("a table")),
             ("ORDER_QUEUE_URL", backends.order_queue_url.as_deref().expect("a queue")),
             ("AWS_ENDPOINT_URL", services::moto_url()),
@@ -115,7 +116,8 @@ impl Deployment {
             user_id,
             mode: activity.draw_mode,
             limit: activity.limit_for(luckydraw_core::domain::UserKind::Normal),
-            prizes: vec![WheelSlot { prize_id: tea.clone(), weight: 1, consolation: false }],
+            max_unpaid: activity.max_unpaid_per_user,
+            prizes: vec![WheelSlot { prize_id: tea.clone(), weight: 1, consolation: false, priced: true }],
             roll: 0,
             at: now,
         };
@@ -144,7 +146,13 @@ impl Deployment {
             user_id: UserId::parse(EVENT_PLAYER.id).expect("the event player id"),
             mode: activity.draw_mode,
             limit: activity.limit_for(luckydraw_core::domain::UserKind::Normal),
-            prizes: vec![WheelSlot { prize_id: PrizeId::parse("tea").unwrap(), weight: 1, consolation: false }],
+            max_unpaid: activity.max_unpaid_per_user,
+            prizes: vec![WheelSlot {
+                prize_id: PrizeId::parse("tea").unwrap(),
+                weight: 1,
+                consolation: false,
+                priced: true,
+            }],
             roll: 0,
             at: app.clock.now().minus(age),
         };

@@ -37,8 +37,10 @@ export async function startRunner() {
   if (!existsSync(binary)) {
     throw new Error(`no local runner at ${binary}: build it with \`cargo build -p luckydraw-local\` (or set LUCKYDRAW_LOCAL_BIN)`);
   }
+  // Spins with reduced motion come faster than a person's: the per-player draw limit is
+  // raised (a documented variable) so a test's dozen quick spins are not refused.
   const child = spawn(binary, [], {
-    env: { ...process.env, PORT: "0", RUST_LOG: process.env.RUST_LOG ?? "warn" },
+    env: { LUCKYDRAW_LIMIT_DRAW_PER_USER: "60/10s", ...process.env, PORT: "0", RUST_LOG: process.env.RUST_LOG ?? "warn" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -105,6 +107,10 @@ export async function openPage(browser, url, options = {}) {
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  // Chromium reports every Content-Security-Policy violation on the console: none may happen.
+  page.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+  });
   page.problems = problems;
   if (url) await load(page, url);
   return page;

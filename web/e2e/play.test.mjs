@@ -165,3 +165,28 @@ test("readable at phone width: nothing wider than the screen, every picture desc
   for (const card of await page.$$("#prizes li")) await card.scrollIntoViewIfNeeded();
   await page.waitForFunction(() => [...document.querySelectorAll("#prizes img")].every((image) => image.complete && image.naturalWidth > 0), null, { timeout: 10_000 });
 });
+
+test("the page runs under its Content-Security-Policy, which refuses inline code", async () => {
+  const page = await openPage(started.browser);
+  const response = await page.goto(`${started.runner.url}/`);
+  const headers = response.headers();
+  assert.match(headers["content-security-policy"], /script-src 'self';/);
+  assert.match(headers["content-security-policy"], /frame-ancestors 'none'/);
+  assert.equal(headers["x-content-type-options"], "nosniff");
+  assert.equal(headers["x-frame-options"], "DENY");
+  assert.equal(headers["referrer-policy"], "no-referrer");
+  await page.waitForSelector("body[data-ready=true]");
+  await registerPlayer(page);
+  await spinOnce(page);
+  assert.deepEqual(page.problems, [], "the page itself breaks no rule of its policy");
+
+  // The policy is enforced (and its reports reach page.problems): inline code does not run.
+  await page.evaluate(() => {
+    const script = document.createElement("script");
+    script.textContent = "window.injected = true;";
+    document.body.append(script);
+  });
+  assert.equal(await page.evaluate(() => window.injected), undefined);
+  for (let wait = 0; wait < 40 && !page.problems.some((problem) => problem.startsWith("CSP:")); wait += 1) await page.waitForTimeout(50);
+  assert.ok(page.problems.some((problem) => problem.startsWith("CSP:")), JSON.stringify(page.problems));
+});

@@ -12,6 +12,8 @@ export function h(tag, props = {}, ...children) {
     if (name === "text") element.textContent = value;
     else if (name === "class") element.className = value;
     else if (name === "data") Object.assign(element.dataset, value);
+    // Styles through the CSSOM: the page's CSP refuses style attributes.
+    else if (name === "style") Object.assign(element.style, value);
     else if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
     else element.setAttribute(name, value === true ? "" : value);
   }
@@ -47,7 +49,7 @@ export function renderPrizes(list, prizes, ui) {
           h("span", { class: "prize-description", text: prize.description }),
           h("span", { class: "prize-price", text: prize.consolation ? "" : priceText(prize, ui) }),
           h("span", { class: "prize-left", data: { remaining: String(prize.remaining) }, text: soldOut ? ui.t("prizes.soldOut") : left }),
-          h("span", { class: "bar", "aria-hidden": "true" }, h("span", { style: `width:${share}%` })),
+          h("span", { class: "bar", "aria-hidden": "true" }, h("span", { style: { width: `${share}%` } })),
         ),
       );
     }),

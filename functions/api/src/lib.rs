@@ -46,6 +46,7 @@ struct ActivityBody {
     per_user_limit: u32,
     vip_per_user_limit: Option<u32>,
     pay_window_secs: u32,
+    max_unpaid_per_user: u32,
     prizes: Vec<PrizeBody>,
 }
 
@@ -175,6 +176,7 @@ fn activity_body(activity: Activity, remaining: &StockCounts) -> ActivityBody {
         per_user_limit: activity.per_user_limit.get(),
         vip_per_user_limit: activity.vip_per_user_limit.map(|limit| limit.get()),
         pay_window_secs: activity.pay_window_secs,
+        max_unpaid_per_user: activity.max_unpaid_per_user,
         prizes,
     }
 }

@@ -6,6 +6,7 @@ use luckydraw_core::App;
 use luckydraw_core::Error;
 use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, PrizeId};
 use luckydraw_core::usecases::drawing::{self, DrawResult};
+use luckydraw_core::usecases::limits;
 use luckydraw_lambda::http::{self, json_response};
 use luckydraw_lambda::routes::{self, Route};
 use serde::Serialize;
@@ -40,6 +41,7 @@ struct PrizeBody {
 async fn draw(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let session = http::authenticate(app, request).await?;
     let activity: ActivityId = http::path_param(request, "id")?;
+    limits::draw(app, &session.user_id, &http::client_address(request)).await?;
     let result = drawing::draw(app, &session, &activity).await?;
     Ok(json_response(StatusCode::OK, &DrawBody::from(result)))
 }

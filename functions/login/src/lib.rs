@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 
 /// The API Gateway routes this function serves.
 pub const ROUTES: &[Route] = &[
-    Route::post("/register", |app, request| Box::pin(register(app, request))),
-    Route::post("/login", |app, request| Box::pin(login(app, request))),
+    Route::post_json("/register", |app, request| Box::pin(register(app, request))),
+    Route::post_json("/login", |app, request| Box::pin(login(app, request))),
     Route::post("/logout", |app, request| Box::pin(logout(app, request))),
 ];
 
@@ -54,13 +54,13 @@ struct UserBody<'a> {
 
 async fn register(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let credentials = http::json_body::<CredentialsBody>(request)?.try_into()?;
-    let logged_in = accounts::register(app, credentials).await?;
+    let logged_in = accounts::register(app, credentials, &http::client_address(request)).await?;
     Ok(session_response(app, StatusCode::CREATED, &logged_in))
 }
 
 async fn login(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let credentials = http::json_body::<CredentialsBody>(request)?.try_into()?;
-    let logged_in = accounts::login(app, credentials).await?;
+    let logged_in = accounts::login(app, credentials, &http::client_address(request)).await?;
     Ok(session_response(app, StatusCode::OK, &logged_in))
 }
 

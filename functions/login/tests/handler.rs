@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use luckydraw_core::domain::{Password, UserKind, Username};
 use luckydraw_core::usecases::accounts::{self, Credentials};
-use luckydraw_testing::{TestApp, fixture, json_of, request, test_app};
+use luckydraw_testing::{TestApp, fixture, from_address, json_of, request, test_app};
 use serde_json::json;
 
 /// Registers `player` / `luckydraw` (the credentials in `events/login/login.json`).
@@ -58,7 +58,7 @@ async fn bad_input_is_a_400_that_names_the_problem() {
     let t = test_app(3);
     let cases = [
         (Some("{not json"), "invalid JSON body"),
-        (None, "needs a JSON body"),
+        (Some(""), "needs a JSON body"),
         (Some(r#"{"username":"al","password":"wonderland"}"#), "a username is"),
         (Some(r#"{"username":"alice","password":"short"}"#), "a password is"),
         (Some(r#"{"username":"alice"}"#), "missing field `password`"),
@@ -70,6 +70,9 @@ async fn bad_input_is_a_400_that_names_the_problem() {
         assert_eq!(response["error"]["code"], "invalid_request");
         assert!(response["error"]["message"].as_str().unwrap().contains(expected), "{response}");
     }
+    let (status, response) =
+        json_of(login::handle(&t.app, request("POST /register", "/register", &[], None, None)).await);
+    assert_eq!((status, response["error"]["code"].as_str()), (415, Some("unsupported_media_type")));
     assert!(t.app.users.by_username(&Username::parse("alice").unwrap()).await.unwrap().is_none());
 }
 
@@ -88,19 +91,26 @@ async fn wrong_passwords_and_unknown_users_look_the_same() {
 #[tokio::test]
 async fn repeated_failures_are_rate_limited_until_the_window_passes() {
     let t = with_demo_player(5).await;
+    let attacker = "198.51.100.66";
     let wrong = json!({"username":"player","password":"wrong-password"});
     for _ in 0..5 {
-        assert_eq!(login::handle(&t.app, post("POST /login", wrong.clone())).await.status(), 401);
+        assert_eq!(
+            login::handle(&t.app, from_address(post("POST /login", wrong.clone()), attacker)).await.status(),
+            401
+        );
     }
 
-    let limited = login::handle(&t.app, fixture("login/login")).await;
+    let limited = login::handle(&t.app, from_address(fixture("login/login"), attacker)).await;
     let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     let (status, body) = json_of(limited);
     assert_eq!((status, body["error"]["code"].as_str()), (429, Some("rate_limited")), "even the right password waits");
     assert!((1..=900).contains(&retry_after));
+    let owner = login::handle(&t.app, fixture("login/login")).await;
+    assert_eq!(owner.status(), 200, "the owner, from another address, is not locked out");
 
     t.clock.advance(Duration::from_secs(retry_after));
-    assert_eq!(login::handle(&t.app, fixture("login/login")).await.status(), 200);
+    let after = login::handle(&t.app, from_address(fixture("login/login"), attacker)).await;
+    assert_eq!(after.status(), 200);
 }
 
 #[tokio::test]

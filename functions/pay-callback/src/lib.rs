@@ -13,7 +13,7 @@ use luckydraw_lambda::routes::{self, Route};
 use tracing::{error, info, warn};
 
 /// The API Gateway routes this function serves.
-pub const ROUTES: &[Route] = &[Route::post("/pay/notify", |app, request| Box::pin(notify(app, request)))];
+pub const ROUTES: &[Route] = &[Route::post_form("/pay/notify", |app, request| Box::pin(notify(app, request)))];
 
 /// Answers one request on one of [`ROUTES`].
 pub async fn handle(app: &App, request: Request) -> Response<Body> {

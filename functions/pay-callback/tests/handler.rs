@@ -7,7 +7,9 @@ use std::sync::Arc;
 use lambda_http::{Body, Response};
 use luckydraw_core::messages::{OrderMessage, TradeStatus};
 use luckydraw_core::usecases::order_events;
-use luckydraw_testing::{TestApp, event_file, event_text, fixture, request, test_app, test_merchant};
+use luckydraw_testing::{
+    TestApp, event_file, event_text, fixture, form_request, test_app, test_merchant, with_content_type,
+};
 
 fn body_text(response: &Response<Body>) -> String {
     String::from_utf8_lossy(response.body().as_ref()).into_owned()
@@ -74,8 +76,21 @@ async fn the_fixture_is_failure_for_an_unknown_order_another_key_or_no_configura
 async fn an_empty_or_malformed_body_is_failure() {
     let t = app_for_fixture(6, true).await;
     for body in [None, Some(""), Some("%zz=%%"), Some("sign=abc&sign=def"), Some("\u{0}")] {
-        let response = pay_callback::handle(&t.app, request("POST /pay/notify", "/pay/notify", &[], body, None)).await;
+        let response = pay_callback::handle(&t.app, form_request("POST /pay/notify", "/pay/notify", body)).await;
         assert_eq!(body_text(&response), "failure", "{body:?}");
     }
     assert!(t.memory.queue.is_empty());
+}
+
+#[tokio::test]
+async fn only_forms_are_read() {
+    let t = app_for_fixture(7, true).await;
+    for content_type in [None, Some("text/plain"), Some("application/json"), Some("multipart/form-data; boundary=x")] {
+        let response =
+            pay_callback::handle(&t.app, with_content_type(fixture("pay-callback/notify"), content_type)).await;
+        assert_eq!(response.status(), 415, "{content_type:?}");
+    }
+    assert!(t.memory.queue.is_empty());
+    let response = pay_callback::handle(&t.app, fixture("pay-callback/notify")).await;
+    assert_eq!(body_text(&response), "success", "the same notification as a form is read");
 }

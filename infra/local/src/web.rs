@@ -1,11 +1,14 @@
 //! The page (`web/`), served as the static host in front of it would: only the page's own
-//! files (never `package.json`, the tests or `node_modules`).
+//! files (never `package.json`, the tests or `node_modules`), with the security headers
+//! `docs/security.md` asks the static host to send.
 
 use std::path::Path;
 
 use axum::Router;
 use axum::http::HeaderValue;
-use axum::http::header::CONTENT_TYPE;
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use axum::response::Response;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -14,6 +17,12 @@ pub const PAGE_FILES: &[&str] = &["index.html", "app.js", "config.js", "style.cs
 
 /// Folders of the page's assets under `web/`.
 pub const PAGE_DIRS: &[&str] = &["js", "img", "prizes", "vendor"];
+
+/// The page's Content-Security-Policy: its own scripts, styles, pictures and API only; no
+/// inline code, no plugins, never inside a frame.
+pub const CONTENT_SECURITY_POLICY_VALUE: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+     img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
+     form-action 'self'; frame-ancestors 'none'";
 
 /// Routes for the page in `dir`: `/` is `index.html`, then [`PAGE_FILES`] and [`PAGE_DIRS`].
 pub fn page(dir: &Path) -> Router {
@@ -24,7 +33,17 @@ pub fn page(dir: &Path) -> Router {
     for folder in PAGE_DIRS {
         router = router.nest_service(&format!("/{folder}"), ServeDir::new(dir.join(folder)));
     }
-    router.layer(axum::middleware::map_response(utf8_text))
+    router.layer(axum::middleware::map_response(utf8_text)).layer(axum::middleware::map_response(secure))
+}
+
+/// The page's security headers.
+async fn secure(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY_VALUE));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
 }
 
 /// Text files are UTF-8: say so, as the page's static host does.

@@ -91,6 +91,7 @@ mod tests {
             per_user_limit: DrawLimit::UNLIMITED,
             vip_per_user_limit: None,
             pay_window_secs: 60,
+            max_unpaid_per_user: 3,
             prizes: vec![prize],
         })
         .unwrap()

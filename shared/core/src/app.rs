@@ -104,12 +104,12 @@ impl HasSettings for App {
 
 /// Verifies payment notifications, where payments are configured.
 pub trait HasPaymentNotices: Send + Sync {
-    /// The verifier, if any.
-    fn notices(&self) -> Option<&dyn PaymentNotices>;
+    /// The verifier, if any (shared, so verifying can move off the async workers).
+    fn notices(&self) -> Option<Arc<dyn PaymentNotices>>;
 }
 
 impl HasPaymentNotices for App {
-    fn notices(&self) -> Option<&dyn PaymentNotices> {
-        self.notices.as_deref()
+    fn notices(&self) -> Option<Arc<dyn PaymentNotices>> {
+        self.notices.clone()
     }
 }

@@ -54,6 +54,9 @@ pub enum Error {
     /// The user has used all their draws in this activity.
     #[error("you have used all your draws in this activity")]
     QuotaExceeded,
+    /// The user holds as many unpaid prizes as the activity allows.
+    #[error("pay for or give up your unpaid prizes before drawing again")]
+    UnpaidLimit,
     /// The activity is not online, not started yet, or over.
     #[error("the activity is not open for drawing")]
     ActivityNotOpen,
@@ -66,6 +69,21 @@ pub enum Error {
         /// Seconds until the window resets.
         retry_after_secs: u64,
     },
+    /// The body is not of the media type the route reads.
+    #[error("this route takes {expected} bodies")]
+    UnsupportedMediaType {
+        /// The media type it takes.
+        expected: &'static str,
+    },
+    /// The body is larger than the route reads.
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// A cookie-authenticated request that changes state came from another site's page.
+    #[error("requests from another origin must send the token as `Authorization: Bearer`")]
+    ForeignOrigin,
     /// The activity's stock is not in the stock store (lost, and not yet restored from the
     /// ledger): its draws are paused. Answered like [`Error::Unavailable`].
     #[error("the draw is paused while the stock of activity `{0}` is restored; please try again shortly")]
@@ -87,9 +105,13 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::SoldOut => "sold_out",
             Error::QuotaExceeded => "quota_exceeded",
+            Error::UnpaidLimit => "unpaid_limit",
             Error::ActivityNotOpen => "activity_not_open",
             Error::InvalidState(_) => "invalid_state",
             Error::RateLimited { .. } => "rate_limited",
+            Error::UnsupportedMediaType { .. } => "unsupported_media_type",
+            Error::PayloadTooLarge { .. } => "payload_too_large",
+            Error::ForeignOrigin => "foreign_origin",
             Error::Paused(_) | Error::Unavailable(_) => "unavailable",
         }
     }
@@ -105,6 +127,7 @@ impl From<StockError> for Error {
         match error {
             StockError::SoldOut => Error::SoldOut,
             StockError::QuotaExceeded => Error::QuotaExceeded,
+            StockError::UnpaidLimit => Error::UnpaidLimit,
             StockError::NotLoaded(activity) => Error::Paused(activity),
             StockError::Store(error) => Error::Unavailable(error),
         }

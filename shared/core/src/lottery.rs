@@ -74,6 +74,8 @@ pub struct DrawTicket {
     pub mode: DrawMode,
     /// This user's limit in this activity.
     pub limit: DrawLimit,
+    /// Unpaid priced prizes the user may hold at once (0 = no cap): at the cap, refused.
+    pub max_unpaid: u32,
     /// The wheel, in wheel order.
     pub prizes: Vec<WheelSlot>,
     /// Uniform in `0..ROLL_BOUND`.
@@ -101,6 +103,16 @@ impl DrawTicket {
         Some((slot, take, outcome))
     }
 
+    /// Whether a draw landing on `slot` with `outcome` holds an unpaid prize.
+    pub fn holds(slot: &WheelSlot, outcome: DrawOutcome) -> bool {
+        slot.priced && outcome == DrawOutcome::Won
+    }
+
+    /// Whether the user, holding `holds` unpaid prizes, is at the cap.
+    pub fn at_unpaid_cap(&self, holds: u64) -> bool {
+        self.max_unpaid > 0 && holds >= u64::from(self.max_unpaid)
+    }
+
     /// The record of this draw landing on `prize_id` with `outcome`.
     pub fn record(&self, prize_id: &PrizeId, outcome: DrawOutcome) -> DrawRecord {
         DrawRecord {
@@ -123,6 +135,8 @@ pub struct WheelSlot {
     pub weight: u32,
     /// Whether landing on it is a no-win.
     pub consolation: bool,
+    /// Whether it has a price: winning it holds a unit unpaid until paid or given back.
+    pub priced: bool,
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub enum StockError {
     /// The user reached their limit.
     #[error("draw limit reached")]
     QuotaExceeded,
+    /// The user holds as many unpaid priced prizes as the activity allows.
+    #[error("too many unpaid prizes")]
+    UnpaidLimit,
     /// The activity's stock was never loaded into this store.
     #[error("stock of activity `{0}` is not loaded")]
     NotLoaded(ActivityId),
@@ -55,6 +58,8 @@ pub struct Restoration {
     pub draws_per_user: HashMap<UserId, u64>,
     /// The draw log: every recorded draw, `released` set where its unit went back.
     pub draws: Vec<DrawRecord>,
+    /// Draws (among `draws`) holding an unpaid priced prize: won, order pending or not yet created.
+    pub holding: Vec<DrawId>,
 }
 
 /// Prize stock, per-user quotas and the draw log.
@@ -66,15 +71,21 @@ pub trait StockStore: Send + Sync {
     /// Units left per prize; `None` if the activity's stock was never loaded.
     async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError>;
 
-    /// The one atomic step of a draw: check the quota, pick by the ticket's roll, take a
-    /// unit (never below zero), count the user's draw and record it. A ticket whose draw id
-    /// is already recorded changes nothing and returns that record.
+    /// The one atomic step of a draw: check the quota and the user's unpaid holds against
+    /// the cap, pick by the ticket's roll, take a unit (never below zero), count the user's
+    /// draw (and a hold for a priced win) and record it. A ticket whose draw id is already
+    /// recorded changes nothing and returns that record.
     async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError>;
 
     /// Puts a draw's unit back (`Unit`: a won unit; `UnitAndQuota`: any draw, undone) at
-    /// most once per draw id; `Ok(true)` if it was undone now, `Ok(false)` if it already
-    /// had been, or there is nothing to give back, or the draw is unknown.
+    /// most once per draw id, ending its hold if it has one; `Ok(true)` if it was undone
+    /// now, `Ok(false)` if it already had been, or there is nothing to give back, or the
+    /// draw is unknown.
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError>;
+
+    /// Ends a draw's unpaid hold (its order was paid) at most once; `Ok(true)` if ended
+    /// now, `Ok(false)` if it holds nothing (unknown, free, ended already or released).
+    async fn paid(&self, draw: &DrawId) -> Result<bool, StoreError>;
 
     /// Draws of an activity not yet settled, drawn before `before`, oldest first, at most
     /// `limit`. Every draw starts unsettled; settlement marks it once the ledger decided it.
@@ -88,7 +99,7 @@ pub trait StockStore: Send + Sync {
     /// Marks a draw settled (nothing happens if it is unknown or settled already).
     async fn settle(&self, draw: &DrawId) -> Result<(), StoreError>;
 
-    /// Rebuilds an activity that the store lost: its draw log, users' counts and, last, its
+    /// Rebuilds an activity that the store lost: its draw log, users' counts and holds and, last, its
     /// stock (so draws stay refused as not loaded until the whole restoration is in).
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError>;
 
@@ -186,6 +197,8 @@ pub trait RateLimits: Send + Sync {
     async fn hit(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError>;
     /// The count under `key` in the window containing `now`.
     async fn count(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError>;
+    /// Forgets the count under `key` in the window containing `now`.
+    async fn clear(&self, key: &str, window: Duration, now: Timestamp) -> Result<(), StoreError>;
 }
 
 /// The payment provider (Alipay, or its sandbox).

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use luckydraw_core::Error;
-use luckydraw_core::domain::{ActivityStatus, DrawLimit, DrawMode, DrawOutcome, LedgerEntry, UserKind};
+use luckydraw_core::domain::{ActivitySpec, ActivityStatus, DrawLimit, DrawMode, DrawOutcome, LedgerEntry, UserKind};
 use luckydraw_core::messages::OrderMessage;
 use luckydraw_core::usecases::drawing::draw;
 use luckydraw_testing::{START, TestApp, activity_spec, prizes, test_app};
@@ -70,7 +70,9 @@ async fn consolation_and_missed_draws_queue_only_their_ledger_entry() {
 async fn drawing_until_empty_hands_out_every_unit_then_reports_sold_out() {
     let t = test_app(3);
     let wheel = prizes(&[("thanks", 4, 0, 0), ("cup", 3, 0, 8000), ("tea", 2, 0, 0)]);
-    t.add_activity(activity_spec("small", DrawMode::RemainingStock, wheel)).await;
+    // No cap on unpaid prizes: carol keeps all three cups unpaid while drawing on.
+    let spec = ActivitySpec { max_unpaid_per_user: 0, ..activity_spec("small", DrawMode::RemainingStock, wheel) };
+    t.add_activity(spec).await;
     let player = t.player("carol", UserKind::Normal).await;
     let session = player.session;
 

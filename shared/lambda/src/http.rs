@@ -11,7 +11,7 @@ use serde_json::json;
 use tracing::error;
 
 use luckydraw_core::App;
-use luckydraw_core::domain::{Session, SessionToken, Timestamp};
+use luckydraw_core::domain::{ClientAddress, Session, SessionToken, Timestamp};
 use luckydraw_core::error::Error;
 use luckydraw_core::usecases::accounts;
 
@@ -23,14 +23,17 @@ pub fn status_of(error: &Error) -> StatusCode {
     match error {
         Error::InvalidRequest(_) => StatusCode::BAD_REQUEST,
         Error::Unauthenticated | Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        Error::Forbidden => StatusCode::FORBIDDEN,
+        Error::Forbidden | Error::ForeignOrigin => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::UsernameTaken
         | Error::SoldOut
         | Error::QuotaExceeded
+        | Error::UnpaidLimit
         | Error::ActivityNotOpen
         | Error::InvalidState(_) => StatusCode::CONFLICT,
         Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        Error::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        Error::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         Error::Paused(_) | Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
@@ -113,22 +116,35 @@ where
 
 /// The session token from `Authorization: Bearer ...` or, failing that, the session cookie.
 pub fn session_token(request: &Request) -> Option<SessionToken> {
-    let headers = request.headers();
-    let bearer = headers
-        .get(AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .and_then(|token| SessionToken::parse(token.trim()));
-    bearer.or_else(|| {
-        headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .flat_map(|cookies| cookies.split(';'))
-            .filter_map(|cookie| cookie.trim().split_once('='))
-            .find(|(name, _)| *name == SESSION_COOKIE)
-            .and_then(|(_, value)| SessionToken::parse(value))
-    })
+    bearer_token(request).or_else(|| cookie_token(request))
+}
+
+/// The token of `Authorization: Bearer ...`.
+pub fn bearer_token(request: &Request) -> Option<SessionToken> {
+    let header = request.headers().get(AUTHORIZATION).and_then(|value| value.to_str().ok());
+    header.and_then(|value| value.strip_prefix("Bearer ")).and_then(|token| SessionToken::parse(token.trim()))
+}
+
+/// The token of the session cookie.
+pub fn cookie_token(request: &Request) -> Option<SessionToken> {
+    request
+        .headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|cookies| cookies.split(';'))
+        .filter_map(|cookie| cookie.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .and_then(|(_, value)| SessionToken::parse(value))
+}
+
+/// Where the request came from: API Gateway's source IP, or [`ClientAddress::UNKNOWN`].
+pub fn client_address(request: &Request) -> ClientAddress {
+    let source = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.http.source_ip.as_deref(),
+        _ => None,
+    };
+    source.and_then(ClientAddress::parse).unwrap_or(ClientAddress::UNKNOWN)
 }
 
 /// The caller's live session, or 401.

@@ -4,6 +4,7 @@
 //! - [`config`]: the environment, read once at start ([`config::Settings`],
 //!   [`config::backends::Backends`]).
 //! - [`wiring`]: the composition root that builds the `App` on the selected adapters.
+//! - [`guard`]: media types, body sizes and origins checked before any handler; answer headers.
 //! - [`http`]: API Gateway requests in, JSON responses out, and the one `Error` → status map.
 //! - [`routes`]: how a function declares the routes it serves and dispatches on them.
 //! - [`sqs`]: SQS batches with partial failures.
@@ -12,6 +13,7 @@
 
 pub mod config;
 pub mod entry;
+pub mod guard;
 pub mod http;
 pub mod routes;
 pub mod sqs;

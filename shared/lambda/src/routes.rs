@@ -9,6 +9,7 @@ use std::pin::Pin;
 use lambda_http::{Body, Request, Response};
 use luckydraw_core::{App, Error};
 
+use crate::guard::{self, BodyKind};
 use crate::http;
 
 /// What a route's handler returns: the response, or the error to map.
@@ -24,6 +25,8 @@ pub struct Route {
     pub method: &'static str,
     /// The path template, `{name}` for a path parameter (as in API Gateway and axum).
     pub path: &'static str,
+    /// What it reads from the body.
+    pub body: BodyKind,
     /// What answers it.
     pub handler: Handler,
 }
@@ -31,12 +34,22 @@ pub struct Route {
 impl Route {
     /// A `GET` route.
     pub const fn get(path: &'static str, handler: Handler) -> Self {
-        Route { method: "GET", path, handler }
+        Route { method: "GET", path, body: BodyKind::Nothing, handler }
     }
 
-    /// A `POST` route.
+    /// A `POST` route that reads no body.
     pub const fn post(path: &'static str, handler: Handler) -> Self {
-        Route { method: "POST", path, handler }
+        Route { method: "POST", path, body: BodyKind::Nothing, handler }
+    }
+
+    /// A `POST` route that reads a JSON body.
+    pub const fn post_json(path: &'static str, handler: Handler) -> Self {
+        Route { method: "POST", path, body: BodyKind::Json, handler }
+    }
+
+    /// A `POST` route that reads a form body.
+    pub const fn post_form(path: &'static str, handler: Handler) -> Self {
+        Route { method: "POST", path, body: BodyKind::Form, handler }
     }
 
     /// The API Gateway route key, e.g. `POST /orders/{id}/pay`.
@@ -56,13 +69,18 @@ impl std::fmt::Debug for Route {
     }
 }
 
-/// Answers `request` with the route of `routes` its route key names (404 if none), mapping
-/// errors to responses in the one place that does.
+/// Answers `request` with the route of `routes` its route key names (404 if none), once
+/// the [`guard`] lets it through, mapping errors to responses in the one place that does.
 pub async fn dispatch(routes: &[Route], app: &App, request: Request) -> Response<Body> {
     let route = http::route_key(&request).and_then(|key| routes.iter().find(|route| route.has_key(key)));
     let result = match route {
-        Some(route) => (route.handler)(app, &request).await,
+        Some(route) => match guard::check(route, &request, &app.settings) {
+            Ok(()) => (route.handler)(app, &request).await,
+            Err(refused) => Err(refused),
+        },
         None => Err(Error::NotFound("route")),
     };
-    http::respond(result)
+    let mut response = http::respond(result);
+    guard::protect(&mut response);
+    response
 }

@@ -40,8 +40,17 @@ pub struct Player {
     pub session: Session,
 }
 
-/// Settings for tests: argon2id at its cheapest, cookies without `Secure`.
+/// Settings for tests: argon2id at its cheapest, cookies without `Secure`, and the
+/// per-request rate limits off (storms come from one address and a few players), as
+/// `LUCKYDRAW_RATE_LIMITS=off` sets them; [`limited_test_settings`] keeps them on.
 pub fn test_settings() -> Settings {
+    let mut settings = limited_test_settings();
+    settings.limits.enabled = false;
+    settings
+}
+
+/// [`test_settings`] with every rate limit at its default.
+pub fn limited_test_settings() -> Settings {
     Settings {
         argon2: Argon2Settings { memory_kib: 64, iterations: 1, parallelism: 1 },
         secure_cookies: false,

@@ -86,6 +86,11 @@ impl<S: StockStore> StockStore for InFlightLimit<S> {
         self.inner.release(draw, how).await
     }
 
+    async fn paid(&self, draw: &DrawId) -> Result<bool, StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.paid(draw).await
+    }
+
     async fn unsettled(
         &self,
         activity: &ActivityId,

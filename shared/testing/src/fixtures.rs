@@ -1,6 +1,8 @@
 //! Test activities and prizes.
 
-use luckydraw_core::domain::{ActivityId, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, Money, Prize, PrizeId};
+use luckydraw_core::domain::{
+    ActivityId, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, Money, Prize, PrizeId,
+};
 
 use crate::START;
 
@@ -22,7 +24,8 @@ pub fn prizes(list: &[(&str, u64, u32, u64)]) -> Vec<Prize> {
         .collect()
 }
 
-/// An online activity open for a day from [`START`], 15-minute pay window, no draw limit.
+/// An online activity open for a day from [`START`], 15-minute pay window, no draw limit,
+/// the default cap of unpaid prizes.
 pub fn activity_spec(id: &str, mode: DrawMode, prizes: Vec<Prize>) -> ActivitySpec {
     ActivitySpec {
         id: ActivityId::parse(id).expect("test activity ids are valid"),
@@ -35,6 +38,7 @@ pub fn activity_spec(id: &str, mode: DrawMode, prizes: Vec<Prize>) -> ActivitySp
         per_user_limit: DrawLimit::UNLIMITED,
         vip_per_user_limit: None,
         pay_window_secs: 900,
+        max_unpaid_per_user: DEFAULT_MAX_UNPAID,
         prizes,
     }
 }

@@ -35,6 +35,32 @@ pub fn request(
         .with_request_context(RequestContext::ApiGatewayV2(context))
 }
 
+/// `request` with its `Content-Type` replaced by `content_type` (or removed, for `None`).
+pub fn with_content_type(mut request: Request, content_type: Option<&str>) -> Request {
+    let headers = request.headers_mut();
+    headers.remove("content-type");
+    if let Some(value) = content_type {
+        headers.insert("content-type", value.parse().expect("test content types are valid"));
+    }
+    request
+}
+
+/// A form `POST` as Alipay sends its notifications.
+pub fn form_request(route_key: &str, path: &str, body: Option<&str>) -> Request {
+    let request = request(route_key, path, &[], body, None);
+    with_content_type(request, Some("application/x-www-form-urlencoded; charset=utf-8"))
+}
+
+/// `request` as API Gateway reports it coming from `ip` (`requestContext.http.sourceIp`).
+pub fn from_address(request: Request, ip: &str) -> Request {
+    let mut context = match request.request_context_ref() {
+        Some(RequestContext::ApiGatewayV2(context)) => context.clone(),
+        _ => ApiGatewayV2httpRequestContext::default(),
+    };
+    context.http.source_ip = Some(ip.to_owned());
+    request.with_request_context(RequestContext::ApiGatewayV2(context))
+}
+
 /// The text of `events/<name>.json`, the file `sam local invoke -e` uses.
 pub fn event_text(name: &str) -> String {
     event_file(&format!("{name}.json"))

@@ -1,7 +1,15 @@
 //! `application/x-www-form-urlencoded` parameters, decoded exactly once, and the sign
 //! string Alipay signs over them.
 
+use std::collections::HashSet;
+
 use percent_encoding::percent_decode;
+
+/// The largest form read: Alipay's notifications are a few KiB.
+pub const MAX_FORM_BYTES: usize = 32 * 1024;
+
+/// The most parameters read: Alipay's notifications carry a few dozen.
+pub const MAX_FORM_FIELDS: usize = 128;
 
 /// A body that is not a well-formed form.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -15,6 +23,12 @@ pub enum FormError {
     /// A parameter given twice: which one was signed would be ambiguous.
     #[error("parameter `{0}` is given more than once")]
     Duplicate(String),
+    /// Longer than [`MAX_FORM_BYTES`].
+    #[error("the form is longer than {MAX_FORM_BYTES} bytes")]
+    TooLong,
+    /// More than [`MAX_FORM_FIELDS`] parameters.
+    #[error("the form has more than {MAX_FORM_FIELDS} parameters")]
+    TooManyFields,
 }
 
 /// Form parameters in the order they came.
@@ -23,16 +37,25 @@ pub struct Params(Vec<(String, String)>);
 
 impl Params {
     /// Decodes a form body: `+` is a space and `%XX` a byte, applied once; the bytes must be
-    /// UTF-8 (as `charset=utf-8` promises) and no name may repeat.
+    /// UTF-8 (as `charset=utf-8` promises) and no name may repeat. Linear in the body, which
+    /// is refused past [`MAX_FORM_BYTES`] or [`MAX_FORM_FIELDS`] before any decoding.
     pub fn parse(body: &[u8]) -> Result<Self, FormError> {
+        if body.len() > MAX_FORM_BYTES {
+            return Err(FormError::TooLong);
+        }
+        let pairs = body.split(|&b| b == b'&').filter(|pair| !pair.is_empty());
+        if pairs.clone().count() > MAX_FORM_FIELDS {
+            return Err(FormError::TooManyFields);
+        }
         let mut params = Params::default();
-        for pair in body.split(|&b| b == b'&').filter(|pair| !pair.is_empty()) {
+        let mut names = HashSet::new();
+        for pair in pairs {
             let (name, value) = match pair.iter().position(|&b| b == b'=') {
                 Some(at) => (&pair[..at], &pair[at + 1..]),
                 None => (pair, &[][..]),
             };
             let name = decode_component(name)?;
-            if params.get(&name).is_some() {
+            if !names.insert(name.clone()) {
                 return Err(FormError::Duplicate(name));
             }
             params.0.push((name, decode_component(value)?));
@@ -46,6 +69,11 @@ impl Params {
     /// Adds a parameter.
     pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.0.push((name.into(), value.into()));
+    }
+
+    /// Every parameter in the order it came.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(name, value)| (name.as_str(), value.as_str()))
     }
 
     /// The value of `name`, if present.
@@ -106,6 +134,14 @@ mod tests {
         assert_eq!(Params::parse(b"&&"), Err(FormError::Empty));
         assert_eq!(Params::parse(b"a=1&a=2"), Err(FormError::Duplicate("a".into())));
         assert_eq!(Params::parse(b"a=%FF%FE"), Err(FormError::NotUtf8));
+    }
+
+    #[test]
+    fn refuses_oversized_forms_before_decoding() {
+        let many: Vec<String> = (0..=MAX_FORM_FIELDS).map(|i| format!("f{i}=")).collect();
+        assert_eq!(Params::parse(many.join("&").as_bytes()), Err(FormError::TooManyFields));
+        assert!(Params::parse(many[..MAX_FORM_FIELDS].join("&").as_bytes()).is_ok());
+        assert_eq!(Params::parse(&vec![b'a'; MAX_FORM_BYTES + 1]), Err(FormError::TooLong));
     }
 
     #[test]

@@ -157,6 +157,18 @@ impl RateLimits for DynamoRateLimits {
         let item = self.table.get(counter_key(key_, start), "RATE").await?;
         item.map_or(Ok(0), |item| number(&item, "count"))
     }
+
+    async fn clear(&self, key_: &str, window: Duration, now: Timestamp) -> Result<(), StoreError> {
+        let (start, _) = fixed_window(window, now);
+        let request = self
+            .table
+            .client
+            .delete_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(counter_key(key_, start), "RATE")));
+        request.send().await.map_err(failed("clear a counter"))?;
+        Ok(())
+    }
 }
 
 fn pay_link_key(order: &OrderId) -> String {

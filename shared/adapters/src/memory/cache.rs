@@ -18,11 +18,14 @@ pub struct MemorySessions {
     sessions: Mutex<HashMap<SessionKey, (Session, Timestamp)>>,
 }
 
-/// [`RateLimits`] in memory: one counter per key for its current window.
+/// [`RateLimits`] in memory: one counter per key for its current window (start, end, count).
 #[derive(Debug, Default)]
 pub struct MemoryRateLimits {
-    counters: Mutex<HashMap<String, (Timestamp, u64)>>,
+    counters: Mutex<HashMap<String, (Timestamp, Timestamp, u64)>>,
 }
+
+/// Past this many counters, a hit first drops those whose window has ended.
+const COUNTERS_BEFORE_PRUNING: usize = 10_000;
 
 /// [`PayLinks`] in memory.
 #[derive(Debug, Default)]
@@ -66,20 +69,28 @@ impl Sessions for MemorySessions {
 #[async_trait]
 impl RateLimits for MemoryRateLimits {
     async fn hit(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError> {
-        let (start, _) = fixed_window(window, now);
+        let (start, end) = fixed_window(window, now);
         let mut counters = lock(&self.counters);
-        let counter = counters.entry(key.to_owned()).or_insert((start, 0));
-        if counter.0 != start {
-            *counter = (start, 0);
+        if counters.len() >= COUNTERS_BEFORE_PRUNING {
+            counters.retain(|_, (_, end, _)| now < *end);
         }
-        counter.1 += 1;
-        Ok(counter.1)
+        let counter = counters.entry(key.to_owned()).or_insert((start, end, 0));
+        if counter.0 != start {
+            *counter = (start, end, 0);
+        }
+        counter.2 += 1;
+        Ok(counter.2)
     }
 
     async fn count(&self, key: &str, window: Duration, now: Timestamp) -> Result<u64, StoreError> {
         let (start, _) = fixed_window(window, now);
         let counters = lock(&self.counters);
-        Ok(counters.get(key).filter(|(at, _)| *at == start).map_or(0, |(_, count)| *count))
+        Ok(counters.get(key).filter(|(at, _, _)| *at == start).map_or(0, |(_, _, count)| *count))
+    }
+
+    async fn clear(&self, key: &str, _window: Duration, _now: Timestamp) -> Result<(), StoreError> {
+        lock(&self.counters).remove(key);
+        Ok(())
     }
 }
 

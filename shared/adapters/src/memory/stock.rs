@@ -23,6 +23,23 @@ struct ActivityStock {
     draws_per_user: HashMap<UserId, u32>,
     log: HashMap<DrawId, DrawRecord>,
     unsettled: HashSet<DrawId>,
+    /// Unpaid priced prizes held per user, and the draws holding them.
+    holds: HashMap<UserId, u64>,
+    holding: HashSet<DrawId>,
+}
+
+impl ActivityStock {
+    /// Ends `draw`'s hold if it has one; whether it did.
+    fn end_hold(&mut self, draw: &DrawId) -> bool {
+        if !self.holding.remove(draw) {
+            return false;
+        }
+        if let Some(user) = self.log.get(draw).map(|record| record.user_id) {
+            let holds = self.holds.entry(user).or_default();
+            *holds = holds.saturating_sub(1);
+        }
+        true
+    }
 }
 
 impl MemoryStock {
@@ -59,6 +76,9 @@ impl StockStore for MemoryStock {
         if !ticket.limit.allows_another(drawn) {
             return Err(StockError::QuotaExceeded);
         }
+        if ticket.at_unpaid_cap(stock.holds.get(&ticket.user_id).copied().unwrap_or(0)) {
+            return Err(StockError::UnpaidLimit);
+        }
         let (slot, take, outcome) =
             ticket.pick(|prize| stock.remaining.get(prize).copied().unwrap_or(0)).ok_or(StockError::SoldOut)?;
         if take {
@@ -68,6 +88,10 @@ impl StockStore for MemoryStock {
         let record = ticket.record(&slot.prize_id, outcome);
         stock.log.insert(record.id.clone(), record.clone());
         stock.unsettled.insert(record.id.clone());
+        if DrawTicket::holds(slot, outcome) {
+            *stock.holds.entry(ticket.user_id).or_default() += 1;
+            stock.holding.insert(record.id.clone());
+        }
         Ok(record)
     }
 
@@ -80,14 +104,21 @@ impl StockStore for MemoryStock {
         };
         let Some(record) = stock.log.get_mut(draw).filter(releasable) else { return Ok(false) };
         record.released = true;
-        if record.outcome != DrawOutcome::Missed {
-            *stock.remaining.entry(record.prize_id.clone()).or_default() += 1;
+        let (outcome, prize, user) = (record.outcome, record.prize_id.clone(), record.user_id);
+        if outcome != DrawOutcome::Missed {
+            *stock.remaining.entry(prize).or_default() += 1;
         }
         if how == Release::UnitAndQuota {
-            let drawn = stock.draws_per_user.entry(record.user_id).or_default();
+            let drawn = stock.draws_per_user.entry(user).or_default();
             *drawn = drawn.saturating_sub(1);
         }
+        stock.end_hold(draw);
         Ok(true)
+    }
+
+    async fn paid(&self, draw: &DrawId) -> Result<bool, StoreError> {
+        let mut activities = lock(&self.activities);
+        Ok(activities.get_mut(draw.activity()).is_some_and(|stock| stock.end_hold(draw)))
     }
 
     async fn unsettled(
@@ -118,11 +149,19 @@ impl StockStore for MemoryStock {
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
         let draws_per_user =
             restoration.draws_per_user.iter().map(|(user, n)| (*user, u32::try_from(*n).unwrap_or(u32::MAX)));
+        let log: HashMap<DrawId, DrawRecord> =
+            restoration.draws.iter().map(|draw| (draw.id.clone(), draw.clone())).collect();
+        let mut holds = HashMap::new();
+        for draw in restoration.holding.iter().filter_map(|id| log.get(id)) {
+            *holds.entry(draw.user_id).or_default() += 1;
+        }
         let stock = ActivityStock {
             remaining: restoration.remaining.clone(),
             draws_per_user: draws_per_user.collect(),
-            log: restoration.draws.iter().map(|draw| (draw.id.clone(), draw.clone())).collect(),
+            holding: restoration.holding.iter().filter(|id| log.contains_key(*id)).cloned().collect(),
+            log,
             unsettled: HashSet::new(),
+            holds,
         };
         lock(&self.activities).insert(activity.clone(), stock);
         Ok(())

@@ -128,6 +128,13 @@ impl RateLimits for RedisRateLimits {
             .map_err(failed("read a counter"))?;
         Ok(count.unwrap_or(0))
     }
+
+    async fn clear(&self, key: &str, window: Duration, now: Timestamp) -> Result<(), StoreError> {
+        let (start, _) = fixed_window(window, now);
+        let key = self.keys.rate(key, start.as_millis());
+        let _: i64 = self.connection.clone().del(key).await.map_err(failed("clear a counter"))?;
+        Ok(())
+    }
 }
 
 #[async_trait]

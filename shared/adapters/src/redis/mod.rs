@@ -155,10 +155,12 @@ impl RedisKeys {
         Self { prefix: prefix.into() }
     }
 
-    /// An activity's stock, users and log hashes and its unsettled draws (a sorted set);
-    /// `{act:ID}` puts them in one hash slot.
-    fn activity(&self, activity: &ActivityId) -> [String; 4] {
-        ["stock", "users", "log", "unsettled"].map(|part| format!("{}:{{act:{activity}}}:{part}", self.prefix))
+    /// An activity's stock, users and log hashes, its unsettled draws (a sorted set), its
+    /// users' unpaid holds (a hash) and the draws holding them (a set); `{act:ID}` puts them
+    /// in one hash slot.
+    fn activity(&self, activity: &ActivityId) -> [String; 6] {
+        ["stock", "users", "log", "unsettled", "holds", "holding"]
+            .map(|part| format!("{}:{{act:{activity}}}:{part}", self.prefix))
     }
 
     /// A session, by the hash of its token.
@@ -191,7 +193,14 @@ mod tests {
         let keys = RedisKeys::new("ld").activity(&ActivityId::parse("demo").unwrap());
         assert_eq!(
             keys,
-            ["ld:{act:demo}:stock", "ld:{act:demo}:users", "ld:{act:demo}:log", "ld:{act:demo}:unsettled"]
+            [
+                "ld:{act:demo}:stock",
+                "ld:{act:demo}:users",
+                "ld:{act:demo}:log",
+                "ld:{act:demo}:unsettled",
+                "ld:{act:demo}:holds",
+                "ld:{act:demo}:holding"
+            ]
         );
         // Redis Cluster hashes only the text between the first `{` and the next `}`.
         let tag =

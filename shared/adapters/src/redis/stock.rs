@@ -1,7 +1,10 @@
 //! Stock, quotas and the draw log in Redis. A draw is one `EVALSHA` of `draw.lua`; a
-//! release one of `release.lua`, guarded by the draw log so it happens once per draw. A
+//! release one of `release.lua`, guarded by the draw log so it happens once per draw; the
+//! end of an unpaid hold one of `paid.lua` (or the release), guarded by the holding set. A
 //! draw stays in the activity's `unsettled` sorted set until settlement removes it; a
 //! restore is one `MULTI`/`EXEC` over the activity's hash slot.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
@@ -24,6 +27,7 @@ pub struct RedisStock {
     keys: RedisKeys,
     draw: Script,
     release: Script,
+    paid: Script,
     load: Script,
 }
 
@@ -36,6 +40,7 @@ impl RedisStock {
             keys,
             draw: Script::new(include_str!("../../../../infra/redis/draw.lua")),
             release: Script::new(include_str!("../../../../infra/redis/release.lua")),
+            paid: Script::new(include_str!("../../../../infra/redis/paid.lua")),
             load: Script::new(include_str!("../../../../infra/redis/load.lua")),
         }
     }
@@ -77,9 +82,14 @@ impl StockStore for RedisStock {
             .arg(ticket.limit.get())
             .arg(ticket.roll)
             .arg(ticket.at.as_millis())
+            .arg(ticket.max_unpaid)
             .arg(ticket.prizes.len());
         for slot in &ticket.prizes {
-            invocation.arg(slot.prize_id.as_str()).arg(slot.weight).arg(u8::from(slot.consolation));
+            invocation
+                .arg(slot.prize_id.as_str())
+                .arg(slot.weight)
+                .arg(u8::from(slot.consolation))
+                .arg(u8::from(slot.priced));
         }
         let reply: Vec<String> =
             invocation.invoke_async(&mut self.connection.clone()).await.map_err(failed("draw script"))?;
@@ -87,6 +97,7 @@ impl StockStore for RedisStock {
             ["drawn", record] => Ok(parse_record(&ticket.draw_id, record)?),
             ["not_loaded"] => Err(StockError::NotLoaded(activity.clone())),
             ["quota_exceeded"] => Err(StockError::QuotaExceeded),
+            ["unpaid_limit"] => Err(StockError::UnpaidLimit),
             ["sold_out"] => Err(StockError::SoldOut),
             _ => Err(StoreError::new(format!("redis: unexpected draw script reply {reply:?}")).into()),
         }
@@ -103,13 +114,23 @@ impl StockStore for RedisStock {
         Ok(released == 1)
     }
 
+    async fn paid(&self, draw: &DrawId) -> Result<bool, StoreError> {
+        let mut invocation = self.paid.prepare_invoke();
+        for key in self.keys.activity(draw.activity()) {
+            invocation.key(key);
+        }
+        invocation.arg(log_field(draw));
+        let ended: i64 = invocation.invoke_async(&mut self.connection.clone()).await.map_err(failed("paid script"))?;
+        Ok(ended == 1)
+    }
+
     async fn unsettled(
         &self,
         activity: &ActivityId,
         before: Timestamp,
         limit: usize,
     ) -> Result<Vec<DrawRecord>, StoreError> {
-        let [_, _, log, unsettled] = self.keys.activity(activity);
+        let [_, _, log, unsettled, ..] = self.keys.activity(activity);
         let mut connection = self.connection.clone();
         let fields: Vec<String> = redis::cmd("ZRANGE")
             .arg(&unsettled)
@@ -143,15 +164,15 @@ impl StockStore for RedisStock {
     }
 
     async fn settle(&self, draw: &DrawId) -> Result<(), StoreError> {
-        let [_, _, _, unsettled] = self.keys.activity(draw.activity());
+        let [_, _, _, unsettled, ..] = self.keys.activity(draw.activity());
         let _: i64 = self.connection.clone().zrem(unsettled, log_field(draw)).await.map_err(failed("settle a draw"))?;
         Ok(())
     }
 
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
-        let [stock, users, log, unsettled] = self.keys.activity(activity);
+        let [stock, users, log, unsettled, holds, holding] = self.keys.activity(activity);
         let mut pipe = redis::pipe();
-        pipe.atomic().del(&[&stock, &users, &log, &unsettled]).ignore();
+        pipe.atomic().del(&[&stock, &users, &log, &unsettled, &holds, &holding]).ignore();
         for chunk in restoration.draws.chunks(SCAN_BATCH) {
             let entries: Vec<(String, String)> =
                 chunk.iter().map(|draw| (log_field(&draw.id), format_record(draw))).collect();
@@ -162,6 +183,20 @@ impl StockStore for RedisStock {
         for chunk in counts.chunks(SCAN_BATCH) {
             pipe.hset_multiple(&users, chunk).ignore();
         }
+        let mut holds_per_user: HashMap<UserId, u64> = HashMap::new();
+        let holders: HashMap<&DrawId, UserId> = restoration.draws.iter().map(|draw| (&draw.id, draw.user_id)).collect();
+        let held: Vec<&DrawId> = restoration.holding.iter().filter(|id| holders.contains_key(id)).collect();
+        for id in &held {
+            *holds_per_user.entry(holders[id]).or_default() += 1;
+        }
+        for chunk in held.chunks(SCAN_BATCH) {
+            pipe.sadd(&holding, chunk.iter().map(|id| log_field(id)).collect::<Vec<_>>()).ignore();
+        }
+        let holds_per_user: Vec<(String, u64)> =
+            holds_per_user.into_iter().map(|(user, count)| (user.to_string(), count)).collect();
+        for chunk in holds_per_user.chunks(SCAN_BATCH) {
+            pipe.hset_multiple(&holds, chunk).ignore();
+        }
         let mut stock_fields: Vec<(String, u64)> = vec![(LOADED_MARKER.to_owned(), 1)];
         stock_fields.extend(restoration.remaining.iter().map(|(prize, units)| (prize.to_string(), *units)));
         pipe.hset_multiple(&stock, &stock_fields).ignore();
@@ -170,14 +205,14 @@ impl StockStore for RedisStock {
     }
 
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {
-        let [_, _, log, _] = self.keys.activity(draw.activity());
+        let [_, _, log, ..] = self.keys.activity(draw.activity());
         let record: Option<String> =
             self.connection.clone().hget(log, log_field(draw)).await.map_err(failed("read the draw log"))?;
         record.map(|record| parse_record(draw, &record)).transpose()
     }
 
     async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
-        let [_, _, log, _] = self.keys.activity(activity);
+        let [_, _, log, ..] = self.keys.activity(activity);
         let mut connection = self.connection.clone();
         let (mut cursor, mut records) = (0u64, Vec::new());
         loop {

@@ -11,6 +11,13 @@ use super::{ActivityId, Money, PrizeId, Timestamp, UserKind};
 /// The most units an activity may hold, so every sum stays exact in Lua as well.
 pub const MAX_TOTAL_STOCK: u64 = 1 << 48;
 
+/// The cap on a user's unpaid priced prizes when an activity does not set one.
+pub const DEFAULT_MAX_UNPAID: u32 = 3;
+
+fn default_max_unpaid() -> u32 {
+    DEFAULT_MAX_UNPAID
+}
+
 /// Whether players can see and draw in an activity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -93,6 +100,10 @@ pub struct ActivitySpec {
     pub vip_per_user_limit: Option<DrawLimit>,
     /// How long a winner has to pay, in seconds.
     pub pay_window_secs: u32,
+    /// Priced prizes one user may hold unpaid at once (won, neither paid nor given back);
+    /// 0 = no cap. Absent in stored data: [`DEFAULT_MAX_UNPAID`].
+    #[serde(default = "default_max_unpaid")]
+    pub max_unpaid_per_user: u32,
     /// The prizes, in any order; stored in wheel order.
     pub prizes: Vec<Prize>,
 }
@@ -271,6 +282,7 @@ mod tests {
             per_user_limit: DrawLimit::new(3),
             vip_per_user_limit: Some(DrawLimit::new(10)),
             pay_window_secs: 900,
+            max_unpaid_per_user: 2,
             prizes,
         }
     }
@@ -316,6 +328,15 @@ mod tests {
         backwards.ends_at = backwards.starts_at;
         assert_eq!(Activity::new(backwards), Err(ActivityError::Window));
         assert_eq!(Activity::new(spec(vec![])), Err(ActivityError::PrizeCount));
+    }
+
+    #[test]
+    fn the_unpaid_cap_defaults_to_three_when_absent() {
+        let mut json = serde_json::to_value(spec(vec![prize("a", 0)])).unwrap();
+        assert_eq!(json["max_unpaid_per_user"], 2);
+        json.as_object_mut().unwrap().remove("max_unpaid_per_user");
+        let activity: Activity = serde_json::from_value(json).unwrap();
+        assert_eq!(activity.max_unpaid_per_user, DEFAULT_MAX_UNPAID);
     }
 
     #[test]

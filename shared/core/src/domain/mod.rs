@@ -2,6 +2,7 @@
 //! about AWS, HTTP or any store.
 
 mod activity;
+mod client;
 mod draw;
 mod ids;
 mod money;
@@ -12,8 +13,10 @@ mod time;
 mod user;
 
 pub use activity::{
-    Activity, ActivityError, ActivitySpec, ActivityStatus, DrawLimit, DrawMode, MAX_TOTAL_STOCK, Prize,
+    Activity, ActivityError, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, MAX_TOTAL_STOCK,
+    Prize,
 };
+pub use client::ClientAddress;
 pub use draw::{DrawOutcome, DrawRecord, LedgerEntry};
 pub use ids::{ActivityId, DrawId, IdError, OrderId, PrizeId, UserId};
 pub use money::{Money, MoneyError};

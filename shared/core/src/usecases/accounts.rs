@@ -5,12 +5,13 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use tracing::{info, instrument, warn};
 
 use crate::app::{HasClock, HasRandom, HasRateLimits, HasSessions, HasSettings, HasUsers};
-use crate::domain::fixed_window;
 use crate::domain::{
-    Password, PasswordHash, Session, SessionToken, Timestamp, User, UserId, UserKind, UserStatus, Username,
+    ClientAddress, Password, PasswordHash, Session, SessionToken, Timestamp, User, UserId, UserKind, UserStatus,
+    Username,
 };
 use crate::error::{Error, StoreError};
 use crate::settings::Argon2Settings;
+use crate::usecases::limits;
 
 /// A username and password from a login or register form.
 #[derive(Debug)]
@@ -32,12 +33,14 @@ pub struct LoggedIn {
     pub expires_at: Timestamp,
 }
 
-/// Creates a normal player account and logs it in.
-#[instrument(skip_all, fields(username = %credentials.username))]
+/// Creates a normal player account and logs it in, within the address's registration limit.
+#[instrument(skip_all, fields(username = %credentials.username, %address))]
 pub async fn register(
-    app: &(impl HasUsers + HasSessions + HasClock + HasRandom + HasSettings),
+    app: &(impl HasUsers + HasSessions + HasRateLimits + HasClock + HasRandom + HasSettings),
     credentials: Credentials,
+    address: &ClientAddress,
 ) -> Result<LoggedIn, Error> {
+    limits::register(app, address).await?;
     let user = new_user(app, credentials, UserKind::Normal).await?;
     if !app.users().insert(&user).await? {
         return Err(Error::UsernameTaken);
@@ -65,30 +68,27 @@ pub async fn new_user(
     })
 }
 
-/// Checks a password and opens a session. Failures per username are counted and, past
-/// the limit, refused with 429 before any hashing; unknown names cost the same work.
-#[instrument(skip_all, fields(username = %credentials.username))]
+/// Checks a password and opens a session. Each attempt is counted against the username's
+/// failure limits (from this address, and from anywhere) before the password is checked,
+/// and refused with 429 past them; a success clears the count. Unknown names cost the same.
+#[instrument(skip_all, fields(username = %credentials.username, %address))]
 pub async fn login(
     app: &(impl HasUsers + HasSessions + HasRateLimits + HasClock + HasRandom + HasSettings),
     credentials: Credentials,
+    address: &ClientAddress,
 ) -> Result<LoggedIn, Error> {
-    let settings = &app.settings();
-    let now = app.clock().now();
-    let failures_key = format!("login-failures:{}", credentials.username);
-    let window = settings.login_failure_window;
-    if app.rate_limits().count(&failures_key, window, now).await? >= settings.login_failure_limit {
-        let (_, reset_at) = fixed_window(window, now);
-        return Err(Error::RateLimited { retry_after_secs: reset_at.since(now).as_secs().max(1) });
-    }
+    limits::login(app, &credentials.username, address).await?;
     let user = app.users().by_username(&credentials.username).await?;
     let hash = user.as_ref().map(|user| user.password_hash.clone());
-    let verified = verify_password(settings.argon2, credentials.password, hash).await;
+    let verified = verify_password(app.settings().argon2, credentials.password, hash).await;
     match user {
-        Some(user) if verified && user.status == UserStatus::Active => start_session(app, user).await,
+        Some(user) if verified && user.status == UserStatus::Active => {
+            limits::login_succeeded(app, &user.username, address).await?;
+            start_session(app, user).await
+        }
         Some(_) if verified => Err(Error::Forbidden),
         _ => {
-            let failures = app.rate_limits().hit(&failures_key, window, now).await?;
-            warn!(failures, "login failed");
+            warn!("login failed");
             Err(Error::InvalidCredentials)
         }
     }

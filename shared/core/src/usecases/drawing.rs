@@ -41,6 +41,7 @@ pub async fn draw(
         user_id: session.user_id,
         mode: activity.draw_mode,
         limit: activity.limit_for(session.kind),
+        max_unpaid: activity.max_unpaid_per_user,
         prizes: wheel(&activity),
         roll: lottery::roll(app.random()),
         at: now,
@@ -65,8 +66,12 @@ pub async fn draw(
 
 /// The wheel as a draw ticket lists it.
 fn wheel(activity: &Activity) -> Vec<WheelSlot> {
-    let slot =
-        |prize: &Prize| WheelSlot { prize_id: prize.id.clone(), weight: prize.weight, consolation: prize.consolation };
+    let slot = |prize: &Prize| WheelSlot {
+        prize_id: prize.id.clone(),
+        weight: prize.weight,
+        consolation: prize.consolation,
+        priced: !prize.price_fen.is_zero(),
+    };
     activity.prizes.iter().map(slot).collect()
 }
 

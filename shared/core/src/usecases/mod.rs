@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod drawing;
+pub mod limits;
 pub mod order_events;
 pub mod payments;
 pub mod queries;

@@ -107,7 +107,7 @@ async fn cancel(app: &(impl HasOrders + HasStock + HasClock), m: CancelRequested
     }
 }
 
-async fn pay(app: &(impl HasOrders + HasQueue + HasClock), m: PaymentReceived) -> Result<Applied, Error> {
+async fn pay(app: &(impl HasOrders + HasStock + HasQueue + HasClock), m: PaymentReceived) -> Result<Applied, Error> {
     if matches!(m.trade_status, TradeStatus::WaitBuyerPay | TradeStatus::TradeClosed) {
         return Ok(Applied::Unchanged("trade not paid"));
     }
@@ -124,9 +124,15 @@ async fn pay(app: &(impl HasOrders + HasQueue + HasClock), m: PaymentReceived) -
         OrderStatus::PendingPayment => {
             let next = Order { trade_no: Some(m.trade_no), ..order.moved_to(OrderStatus::Paid, app.clock().now()) };
             write(app, &next, OrderStatus::PendingPayment).await?;
+            app.stock().paid(&next.draw_id).await?;
             Ok(Applied::Moved(OrderStatus::Paid))
         }
-        OrderStatus::Paid | OrderStatus::Refunded if same_trade => Ok(Applied::Unchanged("payment already recorded")),
+        OrderStatus::Paid if same_trade => {
+            // Finishes ending the hold if a failure came between the order and the stock; once only.
+            app.stock().paid(&order.draw_id).await?;
+            Ok(Applied::Unchanged("payment already recorded"))
+        }
+        OrderStatus::Refunded if same_trade => Ok(Applied::Unchanged("payment already recorded")),
         _ => {
             warn!(status = order.status.as_str(), trade_no = %m.trade_no, "payment for an order that cannot take it");
             let refund = RefundRequested {

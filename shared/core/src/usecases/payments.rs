@@ -99,7 +99,11 @@ pub async fn receive_notification(
     body: &[u8],
 ) -> Result<PaymentReceived, Rejection> {
     let notices = app.notices().ok_or(Rejection::NotConfigured)?;
-    let notification = notices.verify(body)?;
+    // Parsing and the RSA check are CPU work: off the async workers, so others are not held up.
+    let body = body.to_vec();
+    let notification = tokio::task::spawn_blocking(move || notices.verify(&body))
+        .await
+        .map_err(|error| StoreError::caused_by("the verification task failed", error))??;
     let order = app.orders().get(&notification.order_id).await?;
     let order = order.ok_or_else(|| Rejection::UnknownOrder(notification.order_id.to_string()))?;
     if notification.total_amount != order.amount_fen {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use tracing::{info, instrument};
 
 use crate::app::{HasActivities, HasLedger, HasOrders, HasQueue, HasStock};
-use crate::domain::{Activity, ActivityId, DrawOutcome, LedgerEntry};
+use crate::domain::{Activity, ActivityId, DrawOutcome, LedgerEntry, OrderStatus};
 use crate::error::Error;
 use crate::ports::{Restoration, StockCounts};
 
@@ -44,7 +44,8 @@ pub async fn load(
 }
 
 /// Rebuilds `id` in a stock store that lost it, from the ledger: every recorded draw counts
-/// against its user, and holds its unit unless it missed or its order gave the unit back.
+/// against its user, and holds its unit unless it missed or its order gave the unit back;
+/// a priced win whose order is pending (or not created yet) holds against the unpaid cap.
 /// Refused while the stock is loaded or the queue still carries messages (draws not yet in
 /// the ledger); run it once the consumer has drained the queue.
 #[instrument(skip_all, fields(activity = %id))]
@@ -56,11 +57,17 @@ pub async fn restore(
     let mut held = StockCounts::new();
     let mut draws_per_user = HashMap::new();
     let mut draws = Vec::new();
+    let mut holding = Vec::new();
     for entry in app.ledger().entries(id).await? {
         let LedgerEntry::Recorded(mut draw) = entry else { continue };
         if draw.outcome == DrawOutcome::Won {
             let order = app.orders().get(&draw.id.order_id()).await?;
-            draw.released = order.is_some_and(|order| order.status.released_stock());
+            draw.released = order.as_ref().is_some_and(|order| order.status.released_stock());
+            let unpaid = order.is_none_or(|order| order.status == OrderStatus::PendingPayment);
+            let priced = activity.prize(&draw.prize_id).is_some_and(|prize| !prize.price_fen.is_zero());
+            if priced && unpaid && !draw.released {
+                holding.push(draw.id.clone());
+            }
         }
         if draw.holds_unit() || draw.outcome == DrawOutcome::Consolation {
             *held.entry(draw.prize_id.clone()).or_default() += 1;
@@ -73,7 +80,7 @@ pub async fn restore(
         .iter()
         .map(|prize| (prize.id.clone(), prize.initial.saturating_sub(held.get(&prize.id).copied().unwrap_or(0))))
         .collect();
-    let restoration = Restoration { remaining, draws_per_user, draws };
+    let restoration = Restoration { remaining, draws_per_user, draws, holding };
     app.stock().restore(id, &restoration).await?;
     let Restoration { remaining, draws, .. } = restoration;
     info!(units = remaining.values().sum::<u64>(), held = held.values().sum::<u64>(), draws = draws.len(), "restored");

@@ -50,6 +50,11 @@ macro_rules! stock_store_conformance {
                 a_voided_draw_of_any_outcome_is_undone_once,
                 draws_stay_unsettled_until_settled,
                 restore_rebuilds_stock_quotas_and_the_draw_log,
+                the_unpaid_cap_refuses_and_changes_nothing,
+                only_priced_wins_hold,
+                paid_and_release_each_end_a_hold_once,
+                restore_rebuilds_the_unpaid_holds,
+                concurrent_draws_of_one_user_stop_at_the_unpaid_cap,
             ]
         );
     };
@@ -104,7 +109,13 @@ macro_rules! sessions_conformance {
         $crate::conformance_tests!(
             sessions,
             $factory,
-            [a_session_slides_until_it_expires, a_deleted_session_is_gone, counters_count_per_key_and_window,]
+            [
+                a_session_slides_until_it_expires,
+                a_deleted_session_is_gone,
+                counters_count_per_key_and_window,
+                a_cleared_counter_starts_again,
+                concurrent_hits_are_each_counted_once,
+            ]
         );
     };
 }

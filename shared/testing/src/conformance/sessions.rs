@@ -67,6 +67,41 @@ pub async fn counters_count_per_key_and_window(cache: Arc<dyn SessionCache>) {
     assert_eq!(limits.hit("login:alice", window, START.plus(secs(61))).await.unwrap(), 1);
 }
 
+/// `clear` forgets the window's count (and clearing nothing is fine).
+pub async fn a_cleared_counter_starts_again(cache: Arc<dyn SessionCache>) {
+    let limits = cache.rate_limits();
+    let window = secs(900);
+    for _ in 0..3 {
+        limits.hit("login:carol", window, START).await.unwrap();
+    }
+    limits.hit("login:dave", window, START).await.unwrap();
+    limits.clear("login:carol", window, START.plus(secs(10))).await.unwrap();
+    limits.clear("login:nobody", window, START).await.unwrap();
+    assert_eq!(limits.count("login:carol", window, START.plus(secs(20))).await.unwrap(), 0);
+    assert_eq!(limits.hit("login:carol", window, START.plus(secs(30))).await.unwrap(), 1);
+    assert_eq!(limits.count("login:dave", window, START).await.unwrap(), 1, "other keys keep their counts");
+}
+
+/// Concurrent hits on one key are each counted once: the counts returned are exactly
+/// 1..=n, so a limit of k admits exactly k of them, however they race.
+pub async fn concurrent_hits_are_each_counted_once(cache: Arc<dyn SessionCache>) {
+    let limits = cache.rate_limits();
+    let window = secs(10);
+    let hits: Vec<_> = (0..200)
+        .map(|_| {
+            let limits = limits.clone();
+            tokio::spawn(async move { limits.hit("draw-user:burst", window, START).await.unwrap() })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for hit in hits {
+        counts.push(hit.await.unwrap());
+    }
+    counts.sort_unstable();
+    assert_eq!(counts, (1..=200).collect::<Vec<u64>>());
+    assert_eq!(limits.count("draw-user:burst", window, START).await.unwrap(), 200);
+}
+
 /// Any sessions store with any counters store.
 pub struct SessionPair(pub Arc<dyn Sessions>, pub Arc<dyn RateLimits>);
 

@@ -32,17 +32,19 @@ pub fn counts(list: &[(&str, u64)]) -> StockCounts {
     list.iter().map(|(prize, units)| (PrizeId::parse(prize).expect("valid prize id"), *units)).collect()
 }
 
-/// Wheel slots `(prize, weight, consolation)` in wheel order.
+/// Wheel slots `(prize, weight, consolation)` in wheel order; every prize but the
+/// consolation is priced.
 pub fn wheel(list: &[(&str, u32, bool)]) -> Vec<WheelSlot> {
     let slot = |&(prize, weight, consolation): &(&str, u32, bool)| WheelSlot {
         prize_id: PrizeId::parse(prize).expect("valid prize id"),
         weight,
         consolation,
+        priced: !consolation,
     };
     list.iter().map(slot).collect()
 }
 
-/// A ticket with a draw id never used before.
+/// A ticket with a draw id never used before, and no cap on unpaid prizes.
 pub fn ticket(
     activity: &ActivityId,
     user: UserId,
@@ -59,6 +61,7 @@ pub fn ticket(
         user_id: user,
         mode,
         limit: DrawLimit::new(limit),
+        max_unpaid: 0,
         prizes: prizes.to_vec(),
         roll,
         at: START,
@@ -370,6 +373,7 @@ pub async fn restore_rebuilds_stock_quotas_and_the_draw_log(store: Arc<dyn Stock
         remaining: counts(&[("cup", 3)]),
         draws_per_user: HashMap::from([(user(1), 1), (user(2), 2)]),
         draws: vec![held.clone(), given_back.clone()],
+        holding: Vec::new(),
     };
     store.restore(&spring, &restoration).await.unwrap();
     assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 3)]));
@@ -391,4 +395,186 @@ pub async fn restore_rebuilds_stock_quotas_and_the_draw_log(store: Arc<dyn Stock
     assert!(store.release(&held.id, Release::Unit).await.unwrap(), "a restored hold goes back once");
     assert!(!store.release(&held.id, Release::Unit).await.unwrap());
     assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 3)]), "3 − 1 drawn + 1 released");
+}
+
+/// A ticket for `user` drawing a priced cup under a cap of `max_unpaid` unpaid prizes.
+fn capped(activity: &ActivityId, user: UserId, limit: u32, max_unpaid: u32) -> DrawTicket {
+    DrawTicket { max_unpaid, ..ticket(activity, user, DrawMode::RemainingStock, limit, &cup_wheel(), 1) }
+}
+
+/// At the cap of unpaid priced prizes a draw is refused and changes nothing: no unit, no
+/// draw counted, nothing logged. The quota is checked first, a recorded draw id still
+/// returns its record, the cap is per user, and 0 means no cap.
+pub async fn the_unpaid_cap_refuses_and_changes_nothing(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 10)])).await.unwrap();
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let record = draw(&*store, &capped(&spring, user(1), 4, 3)).await.unwrap();
+        assert_eq!(record.outcome, DrawOutcome::Won);
+        held.push(record);
+    }
+    let refused_ticket = capped(&spring, user(1), 4, 3);
+    let refused = draw(&*store, &refused_ticket).await;
+    assert!(matches!(refused, Err(StockError::UnpaidLimit)), "{refused:?}");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 7)]), "no unit taken");
+    assert_eq!(store.draws(&spring).await.unwrap().len(), 3, "nothing logged");
+    assert_eq!(store.find_draw(&refused_ticket.draw_id).await.unwrap(), None);
+    let again = DrawTicket { draw_id: held[0].id.clone(), ..capped(&spring, user(1), 4, 3) };
+    assert_eq!(draw(&*store, &again).await.unwrap(), held[0], "a recorded draw id returns its record");
+    draw(&*store, &capped(&spring, user(2), 4, 3)).await.expect("the cap is per user");
+    draw(&*store, &capped(&spring, user(1), 4, 0)).await.expect("0 is no cap");
+    let over = draw(&*store, &capped(&spring, user(1), 4, 3)).await;
+    assert!(matches!(over, Err(StockError::QuotaExceeded)), "the quota is checked first: {over:?}");
+    assert!(store.paid(&held[0].id).await.unwrap());
+    let over = draw(&*store, &capped(&spring, user(1), 4, 3)).await;
+    assert!(matches!(over, Err(StockError::QuotaExceeded)), "the refused draw did not count: {over:?}");
+    for _ in 0..3 {
+        draw(&*store, &capped(&spring, user(3), 5, 3)).await.unwrap();
+    }
+    assert!(matches!(draw(&*store, &capped(&spring, user(3), 5, 3)).await, Err(StockError::UnpaidLimit)));
+    store.paid(&held[1].id).await.unwrap();
+    draw(&*store, &capped(&spring, user(3), 5, 3)).await.expect_err("another user's payment frees nothing");
+}
+
+/// Only a priced win holds: consolation, missed and free-prize draws never count against
+/// the cap, and `paid` on them ends nothing.
+pub async fn only_priced_wins_hold(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("thanks", 5), ("pen", 5), ("gone", 0), ("cup", 5)])).await.unwrap();
+    let capped_on = |slots: &[WheelSlot], mode, roll| DrawTicket {
+        max_unpaid: 1,
+        ..ticket(&spring, user(1), mode, 0, slots, roll)
+    };
+    let thanks = wheel(&[("thanks", 1, true)]);
+    let pen = vec![WheelSlot { priced: false, ..wheel(&[("pen", 1, false)]).remove(0) }];
+    let kept = wheel(&[("gone", 1, false), ("cup", 1, false)]);
+    let mut free = Vec::new();
+    for _ in 0..2 {
+        let consolation = draw(&*store, &capped_on(&thanks, DrawMode::RemainingStock, 1)).await.unwrap();
+        assert_eq!(consolation.outcome, DrawOutcome::Consolation);
+        let won_free = draw(&*store, &capped_on(&pen, DrawMode::RemainingStock, 1)).await.unwrap();
+        assert_eq!((won_free.outcome, won_free.prize_id.as_str()), (DrawOutcome::Won, "pen"));
+        let missed = draw(&*store, &capped_on(&kept, DrawMode::WeightKeep, 0)).await.unwrap();
+        assert_eq!(missed.outcome, DrawOutcome::Missed);
+        free.extend([consolation, won_free, missed]);
+    }
+    for record in &free {
+        assert!(!store.paid(&record.id).await.unwrap(), "{:?} holds nothing", record.outcome);
+    }
+    let cup = draw(&*store, &capped_on(&kept, DrawMode::WeightKeep, 1)).await.unwrap();
+    assert_eq!((cup.outcome, cup.prize_id.as_str()), (DrawOutcome::Won, "cup"));
+    let refused = draw(&*store, &capped_on(&thanks, DrawMode::RemainingStock, 1)).await;
+    assert!(matches!(refused, Err(StockError::UnpaidLimit)), "one priced win holds: {refused:?}");
+    assert!(store.release(&free[1].id, Release::Unit).await.unwrap(), "a free unit goes back");
+    let refused = draw(&*store, &capped_on(&thanks, DrawMode::RemainingStock, 1)).await;
+    assert!(matches!(refused, Err(StockError::UnpaidLimit)), "releasing a free prize ends no hold: {refused:?}");
+}
+
+/// `paid` and `release` each end a hold at most once per draw, even concurrently; a
+/// release after `paid` (or `paid` after a release) ends nothing more.
+pub async fn paid_and_release_each_end_a_hold_once(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.load(&spring, &counts(&[("cup", 20)])).await.unwrap();
+    let take = || capped(&spring, user(1), 0, 2);
+    let refused = |result: Result<DrawRecord, StockError>| matches!(result, Err(StockError::UnpaidLimit));
+    let a = draw(&*store, &take()).await.unwrap();
+    let b = draw(&*store, &take()).await.unwrap();
+    assert!(refused(draw(&*store, &take()).await), "two held");
+    assert!(store.paid(&a.id).await.unwrap(), "paying ends a's hold");
+    assert!(!store.paid(&a.id).await.unwrap(), "once");
+    let c = draw(&*store, &take()).await.expect("a slot was freed");
+    assert!(refused(draw(&*store, &take()).await), "b and c held");
+    assert!(store.release(&a.id, Release::Unit).await.unwrap(), "a paid unit can still go back");
+    assert!(refused(draw(&*store, &take()).await), "releasing a paid draw ends no second hold");
+    assert!(store.release(&b.id, Release::Unit).await.unwrap());
+    assert!(!store.paid(&b.id).await.unwrap(), "the release ended b's hold");
+    assert!(!store.release(&b.id, Release::Unit).await.unwrap());
+    let d = draw(&*store, &take()).await.expect("the release freed a slot");
+    assert!(refused(draw(&*store, &take()).await), "c and d held");
+    let payments: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, id) = (store.clone(), c.id.clone());
+            tokio::spawn(async move { store.paid(&id).await.unwrap() })
+        })
+        .collect();
+    let mut ended = 0;
+    for payment in payments {
+        ended += usize::from(payment.await.unwrap());
+    }
+    assert_eq!(ended, 1, "exactly one of eight concurrent payments ends the hold");
+    let e = draw(&*store, &take()).await.expect("c's hold ended once");
+    assert!(refused(draw(&*store, &take()).await), "d and e held");
+    assert!(store.release(&d.id, Release::UnitAndQuota).await.unwrap(), "a void ends the hold too");
+    assert!(!store.paid(&d.id).await.unwrap());
+    let f = draw(&*store, &take()).await.expect("d's hold ended");
+    assert!(refused(draw(&*store, &take()).await), "e and f held");
+    let unknown = take().draw_id;
+    assert!(!store.paid(&unknown).await.unwrap(), "an unknown draw holds nothing");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 20 - 6 + 3)]), "a, b and d went back");
+    assert!(!f.released && !e.released);
+}
+
+/// A restore rebuilds the holds: the restored holding draws count against the cap, end
+/// once when paid or released; the others (paid, released) hold nothing.
+pub async fn restore_rebuilds_the_unpaid_holds(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    let record = |n: u64, released| {
+        let ticket = ticket(&spring, user(n), DrawMode::RemainingStock, 0, &cup_wheel(), 1);
+        DrawRecord {
+            id: ticket.draw_id,
+            user_id: user(n),
+            prize_id: PrizeId::parse("cup").unwrap(),
+            outcome: DrawOutcome::Won,
+            drawn_at: START,
+            released,
+        }
+    };
+    let (first, second, paid, given_back) = (record(1, false), record(1, false), record(1, false), record(1, true));
+    let other = record(2, false);
+    let restoration = Restoration {
+        remaining: counts(&[("cup", 10)]),
+        draws_per_user: HashMap::from([(user(1), 4), (user(2), 1)]),
+        draws: vec![first.clone(), second.clone(), paid.clone(), given_back.clone(), other.clone()],
+        holding: vec![first.id.clone(), second.id.clone(), other.id.clone()],
+    };
+    store.restore(&spring, &restoration).await.unwrap();
+    let take = |n| capped(&spring, user(n), 0, 2);
+    let refused = |result: Result<DrawRecord, StockError>| matches!(result, Err(StockError::UnpaidLimit));
+    assert!(refused(draw(&*store, &take(1)).await), "user 1's two holds were restored");
+    draw(&*store, &take(2)).await.expect("user 2 holds one");
+    assert!(refused(draw(&*store, &take(2)).await), "and now two");
+    assert!(!store.paid(&paid.id).await.unwrap(), "a paid draw holds nothing");
+    assert!(!store.paid(&given_back.id).await.unwrap(), "a released draw holds nothing");
+    assert!(store.paid(&first.id).await.unwrap(), "a restored hold ends once");
+    assert!(!store.paid(&first.id).await.unwrap());
+    draw(&*store, &take(1)).await.expect("one slot free");
+    assert!(refused(draw(&*store, &take(1)).await));
+    assert!(store.release(&second.id, Release::Unit).await.unwrap());
+    draw(&*store, &take(1)).await.expect("the release of a restored hold frees a slot");
+    assert!(refused(draw(&*store, &take(1)).await));
+}
+
+/// 500 concurrent draws by one user, with a large quota and plenty of priced stock, stop
+/// at the cap: exactly 3 win, the rest are refused with `UnpaidLimit`.
+pub async fn concurrent_draws_of_one_user_stop_at_the_unpaid_cap(store: Arc<dyn StockStore>) {
+    let greedy = activity("greedy");
+    store.load(&greedy, &counts(&[("cup", 1000)])).await.unwrap();
+    let draws: Vec<_> = (0..500)
+        .map(|_| {
+            let (store, ticket) = (store.clone(), capped(&greedy, user(7), 10_000, 3));
+            tokio::spawn(async move { store.draw(&ticket).await })
+        })
+        .collect();
+    let (mut won, mut refused) = (0, 0);
+    for task in draws {
+        match task.await.unwrap() {
+            Ok(record) if record.outcome == DrawOutcome::Won => won += 1,
+            Err(StockError::UnpaidLimit) => refused += 1,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!((won, refused), (3, 497), "exactly the cap is held");
+    assert_eq!(remaining(&*store, &greedy).await, counts(&[("cup", 997)]));
+    assert_eq!(store.draws(&greedy).await.unwrap().len(), 3);
 }

@@ -2,7 +2,8 @@
 //! are split over K shard items so that a hot prize is not capped by one item's write
 //! rate. A draw reads the shards and the user's count (strongly consistent), picks with
 //! `lottery::pick`, then commits ONE `TransactWriteItems`: the shard `remaining >= 1`,
-//! the user's count `< limit`, the draw record `attribute_not_exists`. A shard found
+//! the user's count `< limit` and unpaid holds `< max unpaid`, the draw record
+//! `attribute_not_exists` (with `holding` for a priced win, removed once by `paid` or a release). A shard found
 //! empty sends it to the prize's other shards, then to a fresh read, a bounded number of
 //! times; the cancellation reasons tell sold out, over quota and duplicate apart.
 //!
@@ -10,12 +11,12 @@
 //! | --- | --- | --- | --- |
 //! | stock layout | `STOCK#<activity>` | `META` | `shards`: prize → K |
 //! | stock shard | `STOCK#<activity>#<prize>#<k>` | `SHARD` | `remaining` |
-//! | user's draws | `QUOTA#<activity>#<user>` | `QUOTA` | `count` |
-//! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>`; gsi2 `UNSETTLED#<activity>#<0..15>` / `<drawn ms>#<draw id>` until settled |
+//! | user's draws | `QUOTA#<activity>#<user>` | `QUOTA` | `count`, `unpaid` (priced prizes held unpaid) |
+//! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`, `holding` while it holds an unpaid prize; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>`; gsi2 `UNSETTLED#<activity>#<0..15>` / `<drawn ms>#<draw id>` until settled |
 
 mod keys;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -30,7 +31,7 @@ use super::batch::put_request;
 use super::item::{from_item, to_item, with};
 use super::schema::{GSI1, GSI2};
 use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, sortable, spread, string};
-use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, DrawRecord, PrizeId, Timestamp};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
 use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
@@ -54,6 +55,7 @@ type Layout = HashMap<PrizeId, u64>;
 struct Snapshot {
     shards: HashMap<PrizeId, Vec<u64>>,
     drawn: u64,
+    unpaid: u64,
     recorded: Option<DrawRecord>,
 }
 
@@ -61,7 +63,7 @@ struct Snapshot {
 enum Refused {
     /// The draw id is recorded already.
     Duplicate,
-    /// The user's count reached the limit.
+    /// The user's count reached the limit, or their holds the unpaid cap.
     Quota,
     /// The shard had no unit left.
     EmptyShard,
@@ -126,18 +128,23 @@ impl DynamoStock {
         self.layouts.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// One transaction: the draw record, the user's count, and the unit from `shard` if any.
+    /// One transaction: the draw record, the user's count (and hold, if `holds`), and the
+    /// unit from `shard` if any.
     async fn commit(
         &self,
         ticket: &DrawTicket,
         record: &DrawRecord,
         shard: Option<u64>,
+        holds: bool,
     ) -> Result<Option<Refused>, StoreError> {
         let activity = ticket.draw_id.activity();
         let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
         let mut item = with(with(to_item(record)?, draw_keys(&ticket.draw_id)), unsettled_keys(record));
         if let Some(k) = shard {
             item.insert("shard".to_owned(), n(k));
+        }
+        if holds {
+            item.insert("holding".to_owned(), AttributeValue::Bool(true));
         }
         let put = Put::builder()
             .table_name(&self.table.name)
@@ -148,13 +155,23 @@ impl DynamoStock {
         let mut quota = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(key(quota_key(activity, &ticket.user_id), "QUOTA")))
-            .update_expression("ADD #count :one")
+            .update_expression(if holds { "ADD #count :one, #unpaid :one" } else { "ADD #count :one" })
             .expression_attribute_names("#count", "count")
             .expression_attribute_values(":one", n(1));
+        let mut conditions = Vec::new();
         if ticket.limit.get() > 0 {
-            quota = quota
-                .condition_expression("attribute_not_exists(#count) OR #count < :limit")
-                .expression_attribute_values(":limit", n(ticket.limit.get()));
+            conditions.push("(attribute_not_exists(#count) OR #count < :limit)");
+            quota = quota.expression_attribute_values(":limit", n(ticket.limit.get()));
+        }
+        if ticket.max_unpaid > 0 {
+            conditions.push("(attribute_not_exists(#unpaid) OR #unpaid < :max_unpaid)");
+            quota = quota.expression_attribute_values(":max_unpaid", n(ticket.max_unpaid));
+        }
+        if holds || ticket.max_unpaid > 0 {
+            quota = quota.expression_attribute_names("#unpaid", "unpaid");
+        }
+        if !conditions.is_empty() {
+            quota = quota.condition_expression(conditions.join(" AND "));
         }
         let mut request = self
             .table
@@ -195,6 +212,92 @@ impl DynamoStock {
         }
     }
 
+    /// One release of `draw` as read in `item`: `Some(released)`, or `None` if its hold
+    /// ended in between (read it again).
+    async fn release_read(&self, draw: &DrawId, how: Release, item: &Item) -> Result<Option<bool>, StoreError> {
+        let record: DrawRecord = from_item(item)?;
+        let releasable = match how {
+            Release::Unit => record.holds_unit(),
+            Release::UnitAndQuota => !record.released,
+        };
+        if !releasable {
+            return Ok(Some(false));
+        }
+        let holding = item.contains_key("holding");
+        let activity = draw.activity();
+        // A reload may have changed the prize's K since: put the unit in a shard that exists.
+        let shards = self.layout(activity).await?.and_then(|layout| layout.get(&record.prize_id).copied()).unwrap_or(1);
+        let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
+        let mut mark = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(key(draw_key(draw), "DRAW")))
+            .expression_attribute_names("#released", "released")
+            .expression_attribute_values(":true", AttributeValue::Bool(true))
+            .expression_attribute_values(":false", AttributeValue::Bool(false));
+        let mut condition = match how {
+            Release::Unit => {
+                mark = mark
+                    .expression_attribute_names("#outcome", "outcome")
+                    .expression_attribute_values(":won", s("won"));
+                "#outcome = :won AND #released = :false".to_owned()
+            }
+            Release::UnitAndQuota => "#released = :false".to_owned(),
+        };
+        if holding {
+            mark = mark.update_expression("SET #released = :true REMOVE #holding");
+            mark = mark.expression_attribute_names("#holding", "holding");
+            condition.push_str(" AND attribute_exists(#holding)");
+        } else {
+            mark = mark.update_expression("SET #released = :true");
+        }
+        let mark = mark.condition_expression(condition).build().map_err(built)?;
+        let mut request =
+            self.table.client.transact_write_items().transact_items(TransactWriteItem::builder().update(mark).build());
+        if record.outcome != DrawOutcome::Missed {
+            let shard = number(item, "shard")? % shards.max(1);
+            let give_back = Update::builder()
+                .table_name(&self.table.name)
+                .set_key(Some(key(shard_key(activity, &record.prize_id, shard), "SHARD")))
+                .update_expression("ADD #remaining :one")
+                .expression_attribute_names("#remaining", "remaining")
+                .expression_attribute_values(":one", n(1))
+                .build()
+                .map_err(built)?;
+            request = request.transact_items(TransactWriteItem::builder().update(give_back).build());
+        }
+        let with_quota = how == Release::UnitAndQuota;
+        if with_quota || holding {
+            // One update of the user's item: a transaction touches an item once.
+            let mut uncount = Update::builder()
+                .table_name(&self.table.name)
+                .set_key(Some(key(quota_key(activity, &record.user_id), "QUOTA")))
+                .expression_attribute_values(":minus_one", n(-1));
+            let mut adds = Vec::new();
+            if with_quota {
+                adds.push("#count :minus_one");
+                uncount = uncount
+                    .condition_expression("#count >= :one")
+                    .expression_attribute_names("#count", "count")
+                    .expression_attribute_values(":one", n(1));
+            }
+            if holding {
+                adds.push("#unpaid :minus_one");
+                uncount = uncount.expression_attribute_names("#unpaid", "unpaid");
+            }
+            let uncount = uncount.update_expression(format!("ADD {}", adds.join(", "))).build().map_err(built)?;
+            request = request.transact_items(TransactWriteItem::builder().update(uncount).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(Some(true)),
+            Err(error) => match cancellation_codes(&error) {
+                Some(codes) if codes.first().cloned().flatten().as_deref() == Some("ConditionalCheckFailed") => {
+                    Ok(if holding { None } else { Some(false) })
+                }
+                _ => Err(failed("release a unit")(error)),
+            },
+        }
+    }
+
     /// The record of a draw id already in the table (after a duplicate refusal).
     async fn recorded(&self, draw: &DrawId) -> Result<DrawRecord, StockError> {
         self.find_draw(draw).await?.ok_or_else(|| StoreError::new(format!("dynamodb: draw {draw} vanished")).into())
@@ -221,12 +324,14 @@ fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Resu
     let mut snapshot = Snapshot {
         shards: layout.iter().map(|(prize, shards)| (prize.clone(), vec![0; *shards as usize])).collect(),
         drawn: 0,
+        unpaid: 0,
         recorded: None,
     };
     for item in items {
         let pk = string(item, "pk")?;
         if pk.starts_with("QUOTA#") {
             snapshot.drawn = number(item, "count")?;
+            snapshot.unpaid = number(item, "unpaid")?;
         } else if pk.starts_with("DRAW#") {
             snapshot.recorded = Some(from_item(item)?);
         } else if let Some((prize, k)) = parse_shard_key(activity, pk)
@@ -290,12 +395,15 @@ impl StockStore for DynamoStock {
             if let Some(record) = snapshot.recorded {
                 return Ok(record);
             }
-            let within_quota = ticket.limit.allows_another(u32::try_from(snapshot.drawn).unwrap_or(u32::MAX));
+            if !ticket.limit.allows_another(u32::try_from(snapshot.drawn).unwrap_or(u32::MAX)) {
+                return Err(StockError::QuotaExceeded);
+            }
+            if ticket.at_unpaid_cap(snapshot.unpaid) {
+                return Err(StockError::UnpaidLimit);
+            }
             let units = |prize: &PrizeId| snapshot.shards.get(prize).map_or(0, |units| units.iter().sum());
-            let picked = if within_quota { ticket.pick(units) } else { None };
-            let Some((slot, take, outcome)) = picked else {
-                return Err(if within_quota { StockError::SoldOut } else { StockError::QuotaExceeded });
-            };
+            let (slot, take, outcome) = ticket.pick(units).ok_or(StockError::SoldOut)?;
+            let holds = DrawTicket::holds(slot, outcome);
             let record = ticket.record(&slot.prize_id, outcome);
             let shards: Vec<Option<u64>> = if take {
                 let units = &snapshot.shards[&slot.prize_id];
@@ -306,10 +414,12 @@ impl StockStore for DynamoStock {
                 vec![None]
             };
             for shard in shards {
-                match self.commit(ticket, &record, shard).await? {
+                match self.commit(ticket, &record, shard, holds).await? {
                     None => return Ok(record),
                     Some(Refused::Duplicate) => return self.recorded(&ticket.draw_id).await,
-                    Some(Refused::Quota) => return Err(StockError::QuotaExceeded),
+                    Some(Refused::Quota) if ticket.max_unpaid == 0 => return Err(StockError::QuotaExceeded),
+                    // The count or the holds: a fresh read tells which (or finds room again).
+                    Some(Refused::Quota) => break,
                     Some(Refused::EmptyShard) => continue,
                     Some(Refused::Conflict) => {
                         back_off(attempt, &ticket.draw_id).await;
@@ -323,70 +433,54 @@ impl StockStore for DynamoStock {
     }
 
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
+        // A hold ended by `paid` between the read and the write cancels it: read again, and
+        // release without it (a hold is never added after the draw, so this ends).
+        for _ in 0..MAX_ATTEMPTS {
+            let Some(item) = self.table.get(draw_key(draw), "DRAW").await? else { return Ok(false) };
+            match self.release_read(draw, how, &item).await? {
+                Some(released) => return Ok(released),
+                None => continue,
+            }
+        }
+        Err(StoreError::new(format!("dynamodb: release of {draw} still contended after {MAX_ATTEMPTS} attempts")))
+    }
+
+    async fn paid(&self, draw: &DrawId) -> Result<bool, StoreError> {
         let Some(item) = self.table.get(draw_key(draw), "DRAW").await? else { return Ok(false) };
-        let record: DrawRecord = from_item(&item)?;
-        let releasable = match how {
-            Release::Unit => record.holds_unit(),
-            Release::UnitAndQuota => !record.released,
-        };
-        if !releasable {
+        if !item.contains_key("holding") {
             return Ok(false);
         }
-        let activity = draw.activity();
-        // A reload may have changed the prize's K since: put the unit in a shard that exists.
-        let shards = self.layout(activity).await?.and_then(|layout| layout.get(&record.prize_id).copied()).unwrap_or(1);
+        let record: DrawRecord = from_item(&item)?;
         let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
-        let mut mark = Update::builder()
+        let end = Update::builder()
             .table_name(&self.table.name)
             .set_key(Some(key(draw_key(draw), "DRAW")))
-            .update_expression("SET #released = :true")
-            .expression_attribute_names("#released", "released")
-            .expression_attribute_values(":true", AttributeValue::Bool(true))
-            .expression_attribute_values(":false", AttributeValue::Bool(false));
-        mark = match how {
-            Release::Unit => mark
-                .condition_expression("#outcome = :won AND #released = :false")
-                .expression_attribute_names("#outcome", "outcome")
-                .expression_attribute_values(":won", s("won")),
-            Release::UnitAndQuota => mark.condition_expression("#released = :false"),
-        };
-        let mut request = self
+            .update_expression("REMOVE #holding")
+            .condition_expression("attribute_exists(#holding)")
+            .expression_attribute_names("#holding", "holding")
+            .build()
+            .map_err(built)?;
+        let uncount = Update::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(key(quota_key(draw.activity(), &record.user_id), "QUOTA")))
+            .update_expression("ADD #unpaid :minus_one")
+            .expression_attribute_names("#unpaid", "unpaid")
+            .expression_attribute_values(":minus_one", n(-1))
+            .build()
+            .map_err(built)?;
+        let request = self
             .table
             .client
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(mark.build().map_err(built)?).build());
-        if record.outcome != DrawOutcome::Missed {
-            let shard = number(&item, "shard")? % shards.max(1);
-            let give_back = Update::builder()
-                .table_name(&self.table.name)
-                .set_key(Some(key(shard_key(activity, &record.prize_id, shard), "SHARD")))
-                .update_expression("ADD #remaining :one")
-                .expression_attribute_names("#remaining", "remaining")
-                .expression_attribute_values(":one", n(1))
-                .build()
-                .map_err(built)?;
-            request = request.transact_items(TransactWriteItem::builder().update(give_back).build());
-        }
-        if how == Release::UnitAndQuota {
-            let uncount = Update::builder()
-                .table_name(&self.table.name)
-                .set_key(Some(key(quota_key(activity, &record.user_id), "QUOTA")))
-                .update_expression("ADD #count :minus_one")
-                .condition_expression("#count >= :one")
-                .expression_attribute_names("#count", "count")
-                .expression_attribute_values(":minus_one", n(-1))
-                .expression_attribute_values(":one", n(1))
-                .build()
-                .map_err(built)?;
-            request = request.transact_items(TransactWriteItem::builder().update(uncount).build());
-        }
+            .transact_items(TransactWriteItem::builder().update(end).build())
+            .transact_items(TransactWriteItem::builder().update(uncount).build());
         match request.send().await {
             Ok(_) => Ok(true),
             Err(error) => match cancellation_codes(&error) {
                 Some(codes) if codes.first().cloned().flatten().as_deref() == Some("ConditionalCheckFailed") => {
                     Ok(false)
                 }
-                _ => Err(failed("release a unit")(error)),
+                _ => Err(failed("end a hold")(error)),
             },
         }
     }
@@ -424,14 +518,23 @@ impl StockStore for DynamoStock {
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
         self.layouts().remove(activity);
         let mut writes = Vec::new();
+        let holding: HashSet<&DrawId> = restoration.holding.iter().collect();
+        let mut unpaid: HashMap<UserId, u64> = HashMap::new();
         for draw in &restoration.draws {
             let mut item = with(to_item(draw)?, draw_keys(&draw.id));
             // Restored stock is loaded whole into each prize's shards: a unit goes back to shard 0.
             item.insert("shard".to_owned(), n(0));
+            if holding.contains(&draw.id) {
+                item.insert("holding".to_owned(), AttributeValue::Bool(true));
+                *unpaid.entry(draw.user_id).or_default() += 1;
+            }
             writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
         }
-        for (user, count) in &restoration.draws_per_user {
-            let item = with(key(quota_key(activity, user), "QUOTA"), [("count", n(count))]);
+        let users: HashSet<&UserId> = restoration.draws_per_user.keys().chain(unpaid.keys()).collect();
+        for user in users {
+            let count = restoration.draws_per_user.get(user).copied().unwrap_or(0);
+            let held = unpaid.get(user).copied().unwrap_or(0);
+            let item = with(key(quota_key(activity, user), "QUOTA"), [("count", n(count)), ("unpaid", n(held))]);
             writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
         }
         self.table.batch_write(writes).await?;

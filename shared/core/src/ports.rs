@@ -62,6 +62,19 @@ pub struct Restoration {
     pub holding: Vec<DrawId>,
 }
 
+impl Restoration {
+    /// The holding draws (those among `draws`) with their users, and each user's count of them.
+    pub fn holds(&self) -> (Vec<&DrawRecord>, HashMap<UserId, u64>) {
+        let holding: std::collections::HashSet<&DrawId> = self.holding.iter().collect();
+        let draws: Vec<&DrawRecord> = self.draws.iter().filter(|draw| holding.contains(&draw.id)).collect();
+        let mut per_user: HashMap<UserId, u64> = HashMap::new();
+        for draw in &draws {
+            *per_user.entry(draw.user_id).or_default() += 1;
+        }
+        (draws, per_user)
+    }
+}
+
 /// Prize stock, per-user quotas and the draw log.
 #[async_trait]
 pub trait StockStore: Send + Sync {

@@ -149,18 +149,13 @@ impl StockStore for MemoryStock {
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
         let draws_per_user =
             restoration.draws_per_user.iter().map(|(user, n)| (*user, u32::try_from(*n).unwrap_or(u32::MAX)));
-        let log: HashMap<DrawId, DrawRecord> =
-            restoration.draws.iter().map(|draw| (draw.id.clone(), draw.clone())).collect();
-        let mut holds = HashMap::new();
-        for draw in restoration.holding.iter().filter_map(|id| log.get(id)) {
-            *holds.entry(draw.user_id).or_default() += 1;
-        }
+        let (holding, holds) = restoration.holds();
         let stock = ActivityStock {
             remaining: restoration.remaining.clone(),
             draws_per_user: draws_per_user.collect(),
-            holding: restoration.holding.iter().filter(|id| log.contains_key(*id)).cloned().collect(),
-            log,
+            log: restoration.draws.iter().map(|draw| (draw.id.clone(), draw.clone())).collect(),
             unsettled: HashSet::new(),
+            holding: holding.into_iter().map(|draw| draw.id.clone()).collect(),
             holds,
         };
         lock(&self.activities).insert(activity.clone(), stock);

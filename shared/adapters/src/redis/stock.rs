@@ -4,8 +4,6 @@
 //! draw stays in the activity's `unsettled` sorted set until settlement removes it; a
 //! restore is one `MULTI`/`EXEC` over the activity's hash slot.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
 
@@ -183,14 +181,9 @@ impl StockStore for RedisStock {
         for chunk in counts.chunks(SCAN_BATCH) {
             pipe.hset_multiple(&users, chunk).ignore();
         }
-        let mut holds_per_user: HashMap<UserId, u64> = HashMap::new();
-        let holders: HashMap<&DrawId, UserId> = restoration.draws.iter().map(|draw| (&draw.id, draw.user_id)).collect();
-        let held: Vec<&DrawId> = restoration.holding.iter().filter(|id| holders.contains_key(id)).collect();
-        for id in &held {
-            *holds_per_user.entry(holders[id]).or_default() += 1;
-        }
+        let (held, holds_per_user) = restoration.holds();
         for chunk in held.chunks(SCAN_BATCH) {
-            pipe.sadd(&holding, chunk.iter().map(|id| log_field(id)).collect::<Vec<_>>()).ignore();
+            pipe.sadd(&holding, chunk.iter().map(|draw| log_field(&draw.id)).collect::<Vec<_>>()).ignore();
         }
         let holds_per_user: Vec<(String, u64)> =
             holds_per_user.into_iter().map(|(user, count)| (user.to_string(), count)).collect();

@@ -518,15 +518,14 @@ impl StockStore for DynamoStock {
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
         self.layouts().remove(activity);
         let mut writes = Vec::new();
-        let holding: HashSet<&DrawId> = restoration.holding.iter().collect();
-        let mut unpaid: HashMap<UserId, u64> = HashMap::new();
+        let (held, unpaid) = restoration.holds();
+        let holding: HashSet<&DrawId> = held.iter().map(|draw| &draw.id).collect();
         for draw in &restoration.draws {
             let mut item = with(to_item(draw)?, draw_keys(&draw.id));
             // Restored stock is loaded whole into each prize's shards: a unit goes back to shard 0.
             item.insert("shard".to_owned(), n(0));
             if holding.contains(&draw.id) {
                 item.insert("holding".to_owned(), AttributeValue::Bool(true));
-                *unpaid.entry(draw.user_id).or_default() += 1;
             }
             writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
         }

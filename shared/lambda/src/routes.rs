@@ -52,6 +52,21 @@ impl Route {
         Route { method: "POST", path, body: BodyKind::Form, handler }
     }
 
+    /// A `PUT` route that reads a JSON body.
+    pub const fn put_json(path: &'static str, handler: Handler) -> Self {
+        Route { method: "PUT", path, body: BodyKind::Json, handler }
+    }
+
+    /// A `PATCH` route that reads a JSON body.
+    pub const fn patch_json(path: &'static str, handler: Handler) -> Self {
+        Route { method: "PATCH", path, body: BodyKind::Json, handler }
+    }
+
+    /// A `DELETE` route.
+    pub const fn delete(path: &'static str, handler: Handler) -> Self {
+        Route { method: "DELETE", path, body: BodyKind::Nothing, handler }
+    }
+
     /// The API Gateway route key, e.g. `POST /orders/{id}/pay`.
     pub fn key(&self) -> String {
         format!("{} {}", self.method, self.path)
@@ -67,6 +82,14 @@ impl std::fmt::Debug for Route {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} {}", self.method, self.path)
     }
+}
+
+/// The answer to a request refused before any route ran (e.g. an admin check), with the
+/// headers every answer carries.
+pub fn refuse(error: &Error) -> Response<Body> {
+    let mut response = http::error_response(error);
+    guard::protect(&mut response);
+    response
 }
 
 /// Answers `request` with the route of `routes` its route key names (404 if none), once

@@ -124,6 +124,10 @@ async fn draw_takes_one_unit_and_queues_the_order_of_a_priced_win() {
     assert_eq!(order.expect("the consumer created the order").status.as_str(), "pending_payment");
     assert_eq!((anonymous.status, &anonymous.body["error"]["code"]), (401, &json!("unauthenticated")));
     assert_eq!((unknown.status, &unknown.body["error"]["code"]), (404, &json!("not_found")));
+    let metrics = emf_until(&draw, |written| written.iter().any(|d| d["code"] == "not_found")).await;
+    assert!(metrics.iter().any(|d| d["Draws"] == 1 && d["activity"] == "demo" && d["outcome"] == "won"));
+    assert!(metrics.iter().any(|d| d["Wins"] == 1 && d["activity"] == "demo" && d["prize"] == "tea"));
+    assert!(metrics.iter().any(|d| d["Errors"] == 1 && d["function"] == "draw" && d["code"] == "unauthenticated"));
     draw.stop().await;
 }
 
@@ -262,7 +266,31 @@ async fn settle_draws_requeues_a_draw_missing_from_the_ledger_then_settles_it() 
     assert_eq!(order.1, "pending_payment");
     assert_eq!(second, json!({ "recorded": 1, "released": 0, "requeued": 0 }));
     assert_eq!(third, json!({ "recorded": 0, "released": 0, "requeued": 0 }), "settled once");
+    let invocations = |written: &[Value]| written.iter().filter(|d| d["Requests"] == 1).count();
+    let metrics = emf_until(&settle, |written| invocations(written) == 3).await;
+    assert!(metrics.iter().all(|d| d["Requests"].is_null() || d["function"] == "settle-draws"));
+    assert_eq!(metrics.iter().filter(|d| d["DrawsRequeued"] == 1).count(), 1, "the first run requeued one");
+    assert_eq!(metrics.iter().filter(|d| d["DrawsSettled"] == 1).count(), 1, "the second settled it");
     settle.stop().await;
+}
+
+/// The metrics `function` has written on stdout (EMF documents in the `luckydraw` namespace),
+/// once they satisfy `done` (its output is read as it comes).
+async fn emf_until(function: &Bootstrap, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..250 {
+        let documents: Vec<Value> = function
+            .log()
+            .lines()
+            .filter(|line| line.starts_with(r#"{"_aws""#))
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+            .collect();
+        if done(&documents) {
+            assert!(documents.iter().all(|d| d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "luckydraw"));
+            return documents;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the expected metrics were not written:\n{}", function.log());
 }
 
 async fn total_remaining(deployment: &Deployment) -> u64 {

@@ -11,12 +11,14 @@
 //! - [`sqs`]: SQS batches with partial failures.
 //! - [`entry`]: the `main` of every function: telemetry and the app at init, then the runtime.
 //! - [`telemetry`]: structured logs.
+//! - [`metrics`]: CloudWatch metrics (EMF), one call per thing that happened, flushed per invocation.
 
 pub mod bodies;
 pub mod config;
 pub mod entry;
 pub mod guard;
 pub mod http;
+pub mod metrics;
 pub mod routes;
 pub mod sqs;
 pub mod telemetry;

@@ -284,8 +284,9 @@ impl Orders for DynamoRecords {
             values: HashMap::from([(":sk".to_owned(), s("ORDER"))]),
         };
         if let Some(activity) = &query.activity {
-            filter.expression.push_str(" AND begins_with(pk, :prefix)");
-            filter.values.insert(":prefix".into(), s(format!("ORDER#{activity}.")));
+            // A draw id starts with its activity's: `<activity>.<key>`.
+            filter.expression.push_str(" AND begins_with(draw_id, :prefix)");
+            filter.values.insert(":prefix".into(), s(format!("{activity}.")));
         }
         if let Some(status) = query.status {
             filter.expression.push_str(" AND #status = :status");

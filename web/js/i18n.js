@@ -189,18 +189,18 @@ export function pickLanguage(stored, browserLanguages) {
   return "en";
 }
 
-/** `key` in `language` with `{name}` placeholders filled from `values`. */
-export function translate(language, key, values = {}) {
-  const template = MESSAGES[language]?.[key] ?? MESSAGES.en[key] ?? key;
+/** `key` in `language` with `{name}` placeholders filled from `values` (labels from `messages`). */
+export function translate(language, key, values = {}, messages = MESSAGES) {
+  const template = messages[language]?.[key] ?? messages.en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
 /** Sets every `data-i18n` element's text (and `data-i18n-label` element's aria-label). */
-export function applyLabels(root, language) {
+export function applyLabels(root, language, messages = MESSAGES) {
   for (const element of root.querySelectorAll("[data-i18n]")) {
-    element.textContent = translate(language, element.dataset.i18n);
+    element.textContent = translate(language, element.dataset.i18n, {}, messages);
   }
   for (const element of root.querySelectorAll("[data-i18n-label]")) {
-    element.setAttribute("aria-label", translate(language, element.dataset.i18nLabel));
+    element.setAttribute("aria-label", translate(language, element.dataset.i18nLabel, {}, messages));
   }
 }

@@ -185,4 +185,5 @@ test("a wrong password is refused on the login form", async () => {
   await page.waitForFunction(() => document.querySelector("#login-message").textContent !== "");
   assert.equal(await page.textContent("#login-message"), "Wrong username or password.");
   assert.equal(await page.isHidden("#console"), true);
+  assert.deepEqual(page.problems, []);
 });

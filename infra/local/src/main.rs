@@ -27,6 +27,7 @@ const DRAIN_WAIT: Duration = Duration::from_secs(300);
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     luckydraw_lambda::telemetry::init();
+    luckydraw_lambda::metrics::init()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let activity = |id: &str| ActivityId::parse(id).map_err(|error| format!("{error}\n{USAGE}"));

@@ -8,7 +8,7 @@ import { count, countdownParts, money } from "./js/format.js";
 import { HTML_LANG, LANGUAGES, applyLabels, pickLanguage, translate } from "./js/i18n.js";
 import { addPrizeRow, fillForm, readForm, relabel } from "./js/admin/editor.js";
 import { ADMIN_MESSAGES } from "./js/admin/messages.js";
-import { ORDER_STATUSES, activityInput, editRequests, formField, formValues, ordersQuery, parseTags, parseWhole, stockSummary, validTag } from "./js/admin/model.js";
+import { ORDER_STATUSES, activityInput, editRequests, fieldMessage, formField, formValues, ordersQuery, parseTags, parseWhole, stockSummary, validTag } from "./js/admin/model.js";
 import * as views from "./js/admin/views.js";
 import { h } from "./js/views.js";
 
@@ -320,7 +320,7 @@ function latestBody(body, saved) {
 /** An API error on the form: beside the field it names, or in the form's message. */
 function showApiError(form, error) {
   const field = formField(error.field, error.prizeIndex);
-  const placed = field && showError(form, field, error.message);
+  const placed = field && showError(form, field, fieldMessage(error.message, error.field));
   $("#editor-message").textContent = placed ? t("admin.editor.fix", { reason: error.message }) : errorText(error);
   if (placed) focusFirstInvalid(form);
 }
@@ -475,7 +475,7 @@ async function setQuota(event) {
     form.reset();
     await loadQuotas();
   } catch (error) {
-    const shown = error.field && views.showFieldError(form, error.field, errorText(error));
+    const shown = error.field && views.showFieldError(form, error.field, fieldMessage(errorText(error), error.field));
     $("#quota-message").textContent = shown ? "" : errorText(error);
   }
 }
@@ -531,7 +531,7 @@ async function saveTags(event) {
     renderFoundUser();
     $("#tags-message").textContent = t("admin.tags.saved", { username: state.found.username, tags: state.found.tags.join(", ") || t("admin.tags.noTags") });
   } catch (error) {
-    const shown = error.field && views.showFieldError(form, "tags", error.message);
+    const shown = error.field && views.showFieldError(form, "tags", fieldMessage(error.message, error.field));
     $("#tags-message").textContent = shown ? "" : errorText(error);
   }
 }

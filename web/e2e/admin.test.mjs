@@ -117,7 +117,7 @@ test("an admin creates an activity, takes it online, watches a player's draw, li
 
   // The admin's figures follow (they refresh by themselves).
   await admin.waitForSelector("#stats-totals[data-draws='1'][data-wins='1']", { timeout: 20_000 });
-  assert.match(await admin.textContent("#stats-totals"), /^1 draws · 1 wins · 1 players/);
+  assert.match(await admin.textContent("#stats-totals"), /^Draws 1 · wins 1 · players 1 · /);
   const left = await admin.textContent(`#stats tr[data-prize="${answer.prize.id}"] [data-key=remaining]`);
   assert.equal(left, answer.prize.id === "bear" ? "4" : "2");
 

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import {
   activityInput,
   editRequests,
+  fieldMessage,
   formField,
   formValues,
   fromLocalInput,
@@ -187,6 +188,17 @@ test("an edit is sent as the activity's changed fields, then changed, new and re
   );
 });
 
+test("an emptied VIP limit is sent as null, which removes it", () => {
+  const saved = activity({ vip_per_user_limit: 10 });
+  const values = formValues(saved);
+  values.vip_per_user_limit = "";
+  assert.deepEqual(editRequests(saved, activityInput(values).input), [
+    { method: "PATCH", path: "/admin/activities/spring", body: { vip_per_user_limit: null } },
+  ]);
+  const unset = activity({ vip_per_user_limit: null });
+  assert.deepEqual(editRequests(unset, activityInput(formValues(unset)).input), []);
+});
+
 test("while online an edit sends only what may change then", () => {
   const saved = activity({ status: "online" });
   const values = formValues(saved);
@@ -207,6 +219,12 @@ test("an error's field is found in the form: a prize request's fields belong to 
   assert.equal(formField("prizes[1].weight", 3), "prizes[1].weight");
   assert.equal(formField("weight", 2), "prizes[2].weight");
   assert.equal(formField(undefined, 2), null);
+});
+
+test("beside its field, an error's message leaves out the field's name", () => {
+  assert.equal(fieldMessage("prizes[1].weight: needs a weight above zero", "prizes[1].weight"), "needs a weight above zero");
+  assert.equal(fieldMessage("ends the activity before it starts", "ends_at"), "ends the activity before it starts");
+  assert.equal(fieldMessage("name: too long", null), "name: too long");
 });
 
 test("stock answers are summed up in a line", () => {

@@ -102,7 +102,7 @@ const ADMIN = {
     "admin.stock.nothingToFlush": "Nothing to flush: the stock was not loaded.",
     "admin.stock.reconciled": "Settlement run: {recorded} recorded, {released} released, {requeued} sent again.",
     "admin.stats.title": "Live figures",
-    "admin.stats.totals": "{draws} draws · {wins} wins · {players} players · {remaining} of {initial} units left",
+    "admin.stats.totals": "Draws {draws} · wins {wins} · players {players} · {remaining} of {initial} units left",
     "admin.stats.prize": "Prize",
     "admin.stats.initial": "Initial",
     "admin.stats.remaining": "Left",

@@ -242,6 +242,8 @@ export function editRequests(saved, input) {
   for (const field of ACTIVITY_FIELDS) {
     if (field in input && !sameValue(input[field], saved[field] ?? defaultOf(field))) changed[field] = input[field];
   }
+  // An emptied VIP limit is removed (`null`); the VIP limit is the only field that can be.
+  if (!("vip_per_user_limit" in input) && saved.vip_per_user_limit != null) changed.vip_per_user_limit = null;
   if (online) delete changed.draw_mode;
   if (Object.keys(changed).length > 0) requests.push({ method: "PATCH", path: base, body: changed });
   const kept = new Set();
@@ -293,6 +295,12 @@ export function formField(field, prizeIndex) {
   if (!field) return null;
   const inPrize = prizeIndex !== undefined && !field.startsWith("prizes[") ? `prizes[${prizeIndex}].${field.replace(/^prize\./, "")}` : field;
   return inPrize;
+}
+
+/** An API error's message as shown beside its field: without the field's name in front. */
+export function fieldMessage(message, field) {
+  const text = String(message ?? "");
+  return field && text.startsWith(`${field}: `) ? text.slice(field.length + 2) : text;
 }
 
 /** A one-line summary of a stock answer (`preload`, `restore`): units left, held, draws. */

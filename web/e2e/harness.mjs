@@ -28,6 +28,9 @@ export const CHROMIUM_FLAGS = [
 /** A demo player's password for every player the tests register. */
 export const PASSWORD = "correct-horse-battery";
 
+/** The admin's password the runner seeds (`LUCKYDRAW_ADMIN_PASSWORD`, else a fixed one for the tests). */
+export const ADMIN_PASSWORD = process.env.LUCKYDRAW_ADMIN_PASSWORD || "admin-e2e-password";
+
 /**
  * Starts `luckydraw-local` (LUCKYDRAW_LOCAL_BIN, default target/debug/luckydraw-local) on
  * a free port; resolves to { url, stop() } once it printed where it listens.
@@ -40,7 +43,13 @@ export async function startRunner() {
   // Spins with reduced motion come faster than a person's: the per-player draw limit is
   // raised (a documented variable) so a test's dozen quick spins are not refused.
   const child = spawn(binary, [], {
-    env: { LUCKYDRAW_LIMIT_DRAW_PER_USER: "60/10s", ...process.env, PORT: "0", RUST_LOG: process.env.RUST_LOG ?? "warn" },
+    env: {
+      LUCKYDRAW_LIMIT_DRAW_PER_USER: "60/10s",
+      ...process.env,
+      LUCKYDRAW_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      PORT: "0",
+      RUST_LOG: process.env.RUST_LOG ?? "warn",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -139,6 +148,21 @@ export async function registerPlayer(page, username = uniqueName()) {
   await submitLogin(page, username, "register");
   await page.waitForSelector("#orders-panel:not([hidden])");
   return username;
+}
+
+/** Fills the admin page's login form and presses Log in. */
+export async function submitAdminLogin(page, username, password) {
+  await page.fill("#login-form [name=username]", username);
+  await page.fill("#login-form [name=password]", password);
+  await page.click("#login-form button[type=submit]");
+}
+
+/** The admin page (`/admin.html`), logged in as the seeded admin, its activities listed. */
+export async function openAdminPage(browser, baseUrl, options = {}) {
+  const page = await openPage(browser, `${baseUrl}/admin.html`, options);
+  await submitAdminLogin(page, "admin", ADMIN_PASSWORD);
+  await page.waitForSelector("#console:not([hidden]) #activities tbody tr[data-activity]");
+  return page;
 }
 
 /** The activity as the API reports it now (fetched outside the page). */

@@ -5,13 +5,17 @@
 
 const TOKEN_KEY = "luckydraw.token";
 
-/** An API failure: the API's error `code` (or `network`), its message and HTTP status. */
+/**
+ * An API failure: the API's error `code` (or `network`), its message and HTTP status, and
+ * the request `field` a validation error names (`prizes[1].weight`), if any.
+ */
 export class ApiError extends Error {
-  constructor(code, message, status = 0, retryAfterSecs = null) {
+  constructor(code, message, status = 0, retryAfterSecs = null, field = null) {
     super(message);
     this.code = code;
     this.status = status;
     this.retryAfterSecs = retryAfterSecs;
+    this.field = field;
   }
 }
 
@@ -58,6 +62,7 @@ export function createApi({ base, pageUrl, storage, fetchImpl = fetch }) {
         data?.error?.message ?? `HTTP ${response.status}`,
         response.status,
         Number.isFinite(retryAfter) ? retryAfter : null,
+        data?.error?.field ?? null,
       );
     }
     return data;

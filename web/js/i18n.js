@@ -79,6 +79,7 @@ export const MESSAGES = {
     "error.invalid_credentials": "Wrong username or password.",
     "error.username_taken": "That username is taken — pick another.",
     "error.forbidden": "You are not allowed to do that.",
+    "error.not_eligible": "This activity is not open to your account.",
     "error.not_found": "Not found.",
     "error.invalid_state": "That order can no longer be changed.",
     "error.invalid_request": "The request was not accepted: {reason}",
@@ -163,6 +164,7 @@ export const MESSAGES = {
     "error.invalid_credentials": "用户名或密码错误。",
     "error.username_taken": "该用户名已被占用，请换一个。",
     "error.forbidden": "你没有权限进行此操作。",
+    "error.not_eligible": "此活动不对你的账号开放。",
     "error.not_found": "未找到。",
     "error.invalid_state": "该订单当前状态不能再修改。",
     "error.invalid_request": "请求未被接受：{reason}",
@@ -189,18 +191,18 @@ export function pickLanguage(stored, browserLanguages) {
   return "en";
 }
 
-/** `key` in `language` with `{name}` placeholders filled from `values`. */
-export function translate(language, key, values = {}) {
-  const template = MESSAGES[language]?.[key] ?? MESSAGES.en[key] ?? key;
+/** `key` in `language` with `{name}` placeholders filled from `values` (labels from `messages`). */
+export function translate(language, key, values = {}, messages = MESSAGES) {
+  const template = messages[language]?.[key] ?? messages.en[key] ?? key;
   return template.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
 }
 
 /** Sets every `data-i18n` element's text (and `data-i18n-label` element's aria-label). */
-export function applyLabels(root, language) {
+export function applyLabels(root, language, messages = MESSAGES) {
   for (const element of root.querySelectorAll("[data-i18n]")) {
-    element.textContent = translate(language, element.dataset.i18n);
+    element.textContent = translate(language, element.dataset.i18n, {}, messages);
   }
   for (const element of root.querySelectorAll("[data-i18n-label]")) {
-    element.setAttribute("aria-label", translate(language, element.dataset.i18nLabel));
+    element.setAttribute("aria-label", translate(language, element.dataset.i18nLabel, {}, messages));
   }
 }

@@ -65,6 +65,18 @@ test("an API error becomes an ApiError with its code, status and Retry-After", a
   });
 });
 
+test("a validation error keeps the field it names", async () => {
+  const { fetchImpl } = fakeFetch(() => ({
+    status: 400,
+    body: { error: { code: "invalid_request", message: "weight must be positive", field: "prizes[1].weight" } },
+  }));
+  const api = createApi({ base: "", pageUrl: "http://x/", storage: memoryStorage(), fetchImpl });
+  await assert.rejects(api.request("POST", "/admin/activities", {}), { code: "invalid_request", status: 400, field: "prizes[1].weight" });
+  const { fetchImpl: plain } = fakeFetch(() => ({ status: 409, body: { error: { code: "invalid_state", message: "online" } } }));
+  const other = createApi({ base: "", pageUrl: "http://x/", storage: memoryStorage(), fetchImpl: plain });
+  await assert.rejects(other.request("DELETE", "/admin/activities/x"), { code: "invalid_state", field: null });
+});
+
 test("a failed connection is the `network` error; a non-JSON failure keeps its status", async () => {
   const down = createApi({ base: "", pageUrl: "http://x/", storage: memoryStorage(), fetchImpl: async () => { throw new TypeError("Failed to fetch"); } });
   await assert.rejects(down.request("GET", "/orders"), { code: "network" });

@@ -129,6 +129,8 @@ impl From<StockError> for Error {
             StockError::QuotaExceeded => Error::QuotaExceeded,
             StockError::UnpaidLimit => Error::UnpaidLimit,
             StockError::NotLoaded(activity) => Error::Paused(activity),
+            StockError::UnknownPrize(_) => Error::NotFound("prize"),
+            error @ StockError::Insufficient { .. } => Error::InvalidState(error.to_string()),
             StockError::Store(error) => Error::Unavailable(error),
         }
     }

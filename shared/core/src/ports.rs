@@ -9,8 +9,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::domain::{
-    Activity, ActivityId, DrawId, DrawRecord, LedgerEntry, Notification, Order, OrderId, OrderStatus, PayLink, PrizeId,
-    Refund, Session, SessionKey, Timestamp, TradeRequest, Unverified, User, UserId, Username,
+    Activity, ActivityId, DrawId, DrawLimit, DrawRecord, LedgerEntry, Notification, Order, OrderId, OrderStatus,
+    PayLink, PrizeId, Refund, Session, SessionKey, Timestamp, TradeRequest, Unverified, User, UserId, Username,
 };
 use crate::error::StoreError;
 use crate::lottery::DrawTicket;
@@ -19,7 +19,7 @@ use crate::messages::OrderMessage;
 /// Units left per prize of one activity.
 pub type StockCounts = HashMap<PrizeId, u64>;
 
-/// Why the stock store refused a draw; nothing was changed.
+/// Why the stock store refused a draw or a stock adjustment; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum StockError {
     /// No prize has a unit left.
@@ -34,9 +34,28 @@ pub enum StockError {
     /// The activity's stock was never loaded into this store.
     #[error("stock of activity `{0}` is not loaded")]
     NotLoaded(ActivityId),
+    /// The activity's stock is loaded but has no such prize.
+    #[error("prize `{0}` is not in the activity's stock")]
+    UnknownPrize(PrizeId),
+    /// A removal asked for more units than are left.
+    #[error("only {remaining} unit(s) left")]
+    Insufficient {
+        /// Units the prize has left.
+        remaining: u64,
+    },
     /// The backend failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// `remaining` units after adding `delta` (negative: removing), or `Insufficient` when a
+/// removal takes more than are left: the arithmetic of [`StockStore::adjust`].
+pub fn adjusted_units(remaining: u64, delta: i64) -> Result<u64, StockError> {
+    match remaining.checked_add_signed(delta) {
+        Some(units) => Ok(units),
+        None if delta < 0 => Err(StockError::Insufficient { remaining }),
+        None => Err(StoreError::new(format!("{remaining} + {delta} units overflow a stock count")).into()),
+    }
 }
 
 /// What a release gives back.
@@ -60,6 +79,8 @@ pub struct Restoration {
     pub draws: Vec<DrawRecord>,
     /// Draws (among `draws`) holding an unpaid priced prize: won, order pending or not yet created.
     pub holding: Vec<DrawId>,
+    /// Users' own draw limits, overriding the ticket's (see [`StockStore::set_limit`]).
+    pub limits: HashMap<UserId, DrawLimit>,
 }
 
 impl Restoration {
@@ -112,8 +133,25 @@ pub trait StockStore: Send + Sync {
     /// Marks a draw settled (nothing happens if it is unknown or settled already).
     async fn settle(&self, draw: &DrawId) -> Result<(), StoreError>;
 
-    /// Rebuilds an activity that the store lost: its draw log, users' counts and holds and, last, its
-    /// stock (so draws stay refused as not loaded until the whole restoration is in).
+    /// Sets (`Some`) or removes (`None`) `user`'s own draw limit in `activity`, overriding
+    /// the ticket's (0 = unlimited) inside the draw's atomic step; whether or not the
+    /// activity's stock is loaded. A limit below the user's draws refuses further draws.
+    async fn set_limit(&self, activity: &ActivityId, user: &UserId, limit: Option<DrawLimit>)
+    -> Result<(), StoreError>;
+
+    /// Adds `delta` units (negative: removes) to a prize's remaining stock, atomically and
+    /// never below zero; returns the units now left. Refused, changing nothing, when the
+    /// stock is not loaded (`NotLoaded`), has no such prize (`UnknownPrize`) or has fewer
+    /// units left than a removal takes (`Insufficient`).
+    async fn adjust(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<u64, StockError>;
+
+    /// Removes everything the store holds of an activity (stock, users' counts, holds,
+    /// overrides, draw log), so it is not loaded; `Ok(false)` if there was nothing.
+    async fn flush(&self, activity: &ActivityId) -> Result<bool, StoreError>;
+
+    /// Rebuilds an activity that the store lost (or that was flushed): its draw log, users'
+    /// counts, holds and own draw limits and, last, its stock (so draws stay refused as not
+    /// loaded until the whole restoration is in).
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError>;
 
     /// The recorded draw with this id.
@@ -258,5 +296,27 @@ impl dyn Random + '_ {
         let mut bytes = [0; N];
         self.fill(&mut bytes);
         bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn adjustments_never_go_below_zero() {
+        assert_eq!(adjusted_units(10, 5).unwrap(), 15);
+        assert_eq!(adjusted_units(10, -10).unwrap(), 0);
+        assert!(matches!(adjusted_units(10, -11), Err(StockError::Insufficient { remaining: 10 })));
+        assert!(matches!(adjusted_units(u64::MAX, 1), Err(StockError::Store(_))));
+    }
+
+    #[test]
+    fn refused_adjustments_answer_as_the_operator_should_read_them() {
+        let insufficient = Error::from(StockError::Insufficient { remaining: 2 });
+        assert_eq!((insufficient.code(), insufficient.to_string().as_str()), ("invalid_state", "only 2 unit(s) left"));
+        let unknown = Error::from(StockError::UnknownPrize(PrizeId::parse("cup").unwrap()));
+        assert_eq!((unknown.code(), unknown.to_string().as_str()), ("not_found", "prize not found"));
     }
 }

@@ -24,7 +24,6 @@ pub use records::DynamoRecords;
 pub use shards::ShardPlan;
 pub use stock::DynamoStock;
 
-use luckydraw_core::domain::OrderId;
 use luckydraw_core::error::StoreError;
 
 /// An item as the SDK sends and receives it.
@@ -165,9 +164,9 @@ impl Table {
 /// orders): one index partition takes about 1,000 writes/s, so 16 take a storm.
 const INDEX_PARTITIONS: u64 = 16;
 
-/// The random tail of an order id (the last 48 bits of its UUIDv7; a draw's is its
-/// order's), to spread writes over shards and index partitions.
-fn spread(id: &OrderId) -> u64 {
+/// The random tail of an id shown as a UUIDv7's 32 hex digits (an order id, a draw's
+/// order id, a user id): its last 48 bits, to spread writes over shards and index partitions.
+fn spread(id: &impl std::fmt::Display) -> u64 {
     u64::from_str_radix(&id.to_string()[20..], 16).unwrap_or(0)
 }
 

@@ -80,7 +80,7 @@ pub async fn restore(
         .iter()
         .map(|prize| (prize.id.clone(), prize.initial.saturating_sub(held.get(&prize.id).copied().unwrap_or(0))))
         .collect();
-    let restoration = Restoration { remaining, draws_per_user, draws, holding };
+    let restoration = Restoration { remaining, draws_per_user, draws, holding, limits: HashMap::new() };
     app.stock().restore(id, &restoration).await?;
     let Restoration { remaining, draws, .. } = restoration;
     info!(units = remaining.values().sum::<u64>(), held = held.values().sum::<u64>(), draws = draws.len(), "restored");

@@ -55,6 +55,13 @@ macro_rules! stock_store_conformance {
                 paid_and_release_each_end_a_hold_once,
                 restore_rebuilds_the_unpaid_holds,
                 concurrent_draws_of_one_user_stop_at_the_unpaid_cap,
+                concurrent_draws_stop_at_the_users_own_limit,
+                a_users_own_limit_is_set_replaced_and_removed,
+                a_users_own_limit_set_before_the_load_holds_after_it,
+                restore_puts_the_users_own_limits_back,
+                adjust_adds_and_removes_units_exactly,
+                concurrent_draws_and_adjustments_conserve_units,
+                flush_forgets_an_activity_and_restore_rebuilds_it,
             ]
         );
     };

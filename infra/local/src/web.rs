@@ -13,7 +13,8 @@ use axum::response::Response;
 use tower_http::services::{ServeDir, ServeFile};
 
 /// Single files of the page at the root of `web/`.
-pub const PAGE_FILES: &[&str] = &["index.html", "app.js", "config.js", "style.css", "admin.html", "admin.js", "admin.css"];
+pub const PAGE_FILES: &[&str] =
+    &["index.html", "app.js", "config.js", "style.css", "admin.html", "admin.js", "admin.css"];
 
 /// Folders of the page's assets under `web/`.
 pub const PAGE_DIRS: &[&str] = &["js", "img", "prizes", "vendor"];

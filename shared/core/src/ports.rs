@@ -149,9 +149,9 @@ pub trait StockStore: Send + Sync {
     /// overrides, draw log), so it is not loaded; `Ok(false)` if there was nothing.
     async fn flush(&self, activity: &ActivityId) -> Result<bool, StoreError>;
 
-    /// Rebuilds an activity that the store lost: its draw log, users' counts, holds and draw
-    /// limits (replacing any the store still has) and, last, its stock (so draws stay refused
-    /// as not loaded until the whole restoration is in).
+    /// Rebuilds an activity that the store lost (or that was flushed): its draw log, users'
+    /// counts, holds and own draw limits and, last, its stock (so draws stay refused as not
+    /// loaded until the whole restoration is in).
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError>;
 
     /// The recorded draw with this id.
@@ -358,5 +358,27 @@ impl dyn Random + '_ {
         let mut bytes = [0; N];
         self.fill(&mut bytes);
         bytes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::Error;
+
+    #[test]
+    fn adjustments_never_go_below_zero() {
+        assert_eq!(adjusted_units(10, 5).unwrap(), 15);
+        assert_eq!(adjusted_units(10, -10).unwrap(), 0);
+        assert!(matches!(adjusted_units(10, -11), Err(StockError::Insufficient { remaining: 10 })));
+        assert!(matches!(adjusted_units(u64::MAX, 1), Err(StockError::Store(_))));
+    }
+
+    #[test]
+    fn refused_adjustments_answer_as_the_operator_should_read_them() {
+        let insufficient = Error::from(StockError::Insufficient { remaining: 2 });
+        assert_eq!((insufficient.code(), insufficient.to_string().as_str()), ("invalid_state", "only 2 unit(s) left"));
+        let unknown = Error::from(StockError::UnknownPrize(PrizeId::parse("cup").unwrap()));
+        assert_eq!((unknown.code(), unknown.to_string().as_str()), ("not_found", "prize not found"));
     }
 }

@@ -190,7 +190,7 @@ const INDEX_PARTITIONS: u64 = 16;
 
 /// The random tail of an id shown as a UUIDv7's 32 hex digits (an order id, a draw's
 /// order id, a user id): its last 48 bits, to spread writes over shards and index partitions.
-fn spread(id: impl std::fmt::Display) -> u64 {
+fn spread(id: &impl std::fmt::Display) -> u64 {
     u64::from_str_radix(&id.to_string()[20..], 16).unwrap_or(0)
 }
 

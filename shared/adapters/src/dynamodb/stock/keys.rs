@@ -43,7 +43,7 @@ pub(super) fn draw_keys(draw: &DrawId) -> [(&'static str, AttributeValue); 4] {
     [
         ("pk", s(draw_key(draw))),
         ("sk", s("DRAW")),
-        ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(draw.order_id()) % INDEX_PARTITIONS))),
+        ("gsi1pk", s(format!("DRAWS#{}#{}", draw.activity(), spread(&draw.order_id()) % INDEX_PARTITIONS))),
         ("gsi1sk", s(draw.to_string())),
     ]
 }

@@ -335,7 +335,7 @@ impl DynamoStock {
             parts.filter(|&(_, part)| part > 0).map(|(k, part)| (k as u64, part as i64)).collect()
         } else {
             let takes = keys::take_from_fullest(units, delta.unsigned_abs()).into_iter();
-            takes.map(|(k, taken)| (k, -(taken as i64))).collect()
+            takes.map(|(k, taken)| (k, 0i64.saturating_sub_unsigned(taken))).collect()
         };
         if changes.is_empty() {
             return Ok(true);
@@ -495,7 +495,7 @@ impl StockStore for DynamoStock {
             let record = ticket.record(&slot.prize_id, outcome);
             let shards: Vec<Option<u64>> = if take {
                 let units = &snapshot.shards[&slot.prize_id];
-                let start = spread(ticket.draw_id.order_id()) as usize;
+                let start = spread(&ticket.draw_id.order_id()) as usize;
                 let order = (0..units.len()).map(|i| (start + i) % units.len());
                 order.filter(|&k| units[k] > 0).map(|k| Some(k as u64)).collect()
             } else {
@@ -510,7 +510,7 @@ impl StockStore for DynamoStock {
                     Some(Refused::Quota) => break,
                     Some(Refused::EmptyShard) => continue,
                     Some(Refused::Conflict) => {
-                        back_off(attempt, spread(ticket.draw_id.order_id())).await;
+                        back_off(attempt, spread(&ticket.draw_id.order_id())).await;
                         break;
                     }
                 }

@@ -40,7 +40,7 @@ async fn consolation_and_missed_draws_queue_only_their_ledger_entry() {
     t.add_activity(activity_spec(
         "kept",
         DrawMode::WeightKeep,
-        prizes(&[("laptop", 0, 1, 600_000), ("thanks", 5, 0, 0)]),
+        prizes(&[("laptop", 0, 1_000_000, 600_000), ("thanks", 5, 1, 0)]),
     ))
     .await;
     let player = t.player("bob", UserKind::Normal).await;

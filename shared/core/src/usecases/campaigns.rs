@@ -246,21 +246,18 @@ async fn set_status(
     status: ActivityStatus,
 ) -> Result<Activity, Error> {
     let id = activity.id.clone();
+    let loaded = app.stock().remaining(&id).await?.is_some();
     match (activity.status, status) {
         (_, ActivityStatus::Draft) => {
             return Err(Error::field_error("status", "an activity that left draft never goes back to it"));
         }
-        (ActivityStatus::Draft, ActivityStatus::Online) => {
-            if app.stock().remaining(&id).await?.is_none() {
-                stock_admin::load_draft(app, &activity).await?;
-            }
+        (ActivityStatus::Draft, ActivityStatus::Online) if !loaded => {
+            stock_admin::load_draft(app, &activity).await?;
         }
-        (_, ActivityStatus::Online) => {
-            if app.stock().remaining(&id).await?.is_none() {
-                return Err(Error::InvalidState(format!(
-                    "the stock of activity `{id}` is not loaded: preload or restore it first"
-                )));
-            }
+        (_, ActivityStatus::Online) if !loaded => {
+            return Err(Error::InvalidState(format!(
+                "the stock of activity `{id}` is not loaded: preload or restore it first"
+            )));
         }
         _ => {}
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use harness::deployment::{Deployment, EVENT_ORDER};
 use harness::runtime_api::{Bootstrap, Outcome, event};
-use luckydraw_local::seed::EVENT_PLAYER;
+use luckydraw_local::seed::{EVENT_ADMIN, EVENT_PLAYER};
 use serde_json::{Value, json};
 
 /// An API Gateway (payload 2.0) response: status, parsed body, and the whole response.
@@ -124,6 +124,10 @@ async fn draw_takes_one_unit_and_queues_the_order_of_a_priced_win() {
     assert_eq!(order.expect("the consumer created the order").status.as_str(), "pending_payment");
     assert_eq!((anonymous.status, &anonymous.body["error"]["code"]), (401, &json!("unauthenticated")));
     assert_eq!((unknown.status, &unknown.body["error"]["code"]), (404, &json!("not_found")));
+    let metrics = emf_until(&draw, |written| written.iter().any(|d| d["code"] == "not_found")).await;
+    assert!(metrics.iter().any(|d| d["Draws"] == 1 && d["activity"] == "demo" && d["outcome"] == "won"));
+    assert!(metrics.iter().any(|d| d["Wins"] == 1 && d["activity"] == "demo" && d["prize"] == "tea"));
+    assert!(metrics.iter().any(|d| d["Errors"] == 1 && d["function"] == "draw" && d["code"] == "unauthenticated"));
     draw.stop().await;
 }
 
@@ -262,10 +266,89 @@ async fn settle_draws_requeues_a_draw_missing_from_the_ledger_then_settles_it() 
     assert_eq!(order.1, "pending_payment");
     assert_eq!(second, json!({ "recorded": 1, "released": 0, "requeued": 0 }));
     assert_eq!(third, json!({ "recorded": 0, "released": 0, "requeued": 0 }), "settled once");
+    let invocations = |written: &[Value]| written.iter().filter(|d| d["Requests"] == 1).count();
+    let metrics = emf_until(&settle, |written| invocations(written) == 3).await;
+    assert!(metrics.iter().all(|d| d["Requests"].is_null() || d["function"] == "settle-draws"));
+    assert_eq!(metrics.iter().filter(|d| d["DrawsRequeued"] == 1).count(), 1, "the first run requeued one");
+    assert_eq!(metrics.iter().filter(|d| d["DrawsSettled"] == 1).count(), 1, "the second settled it");
     settle.stop().await;
+}
+
+/// The metrics `function` has written on stdout (EMF documents in the `luckydraw` namespace),
+/// once they satisfy `done` (its output is read as it comes).
+async fn emf_until(function: &Bootstrap, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    for _ in 0..250 {
+        let documents: Vec<Value> = function
+            .log()
+            .lines()
+            .filter(|line| line.starts_with(r#"{"_aws""#))
+            .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+            .collect();
+        if done(&documents) {
+            assert!(documents.iter().all(|d| d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "luckydraw"));
+            return documents;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the expected metrics were not written:\n{}", function.log());
 }
 
 async fn total_remaining(deployment: &Deployment) -> u64 {
     let counts = deployment.running.app.stock.remaining(&"demo".parse().unwrap()).await.unwrap().unwrap();
     counts.values().sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_function_runs_a_campaign_from_its_events_as_the_event_admin() {
+    let deployment = Deployment::start().await;
+    let mut admin = function(&deployment, "admin", bootstrap!("admin")).await;
+    // In the order an operator would: create, look, change, load, adjust, flush and restore,
+    // settle, delete (it never took a draw); then figures, quotas, tags and listings on the demo.
+    let expected = [
+        ("events/admin/create-activity.json", 201),
+        ("events/admin/list-activities.json", 200),
+        ("events/admin/get-activity.json", 200),
+        ("events/admin/update-activity.json", 200),
+        ("events/admin/add-prize.json", 201),
+        ("events/admin/update-prize.json", 200),
+        ("events/admin/delete-prize.json", 200),
+        ("events/admin/preload.json", 200),
+        ("events/admin/adjust-stock.json", 200),
+        ("events/admin/flush.json", 200),
+        ("events/admin/restore.json", 200),
+        ("events/admin/reconcile.json", 200),
+        ("events/admin/delete-activity.json", 204),
+        ("events/admin/stats.json", 200),
+        ("events/admin/set-quota.json", 200),
+        ("events/admin/list-quotas.json", 200),
+        ("events/admin/remove-quota.json", 204),
+        ("events/admin/find-user.json", 200),
+        ("events/admin/set-tags.json", 200),
+        ("events/admin/list-orders.json", 200),
+        ("events/admin/audit.json", 200),
+    ];
+    let mut answers = Vec::new();
+    for (file, status) in expected {
+        let reply = http(admin.invoke_file(file).await);
+        assert_eq!(reply.status, status, "{file}: {}", reply.raw);
+        answers.push(reply);
+    }
+    let created = &answers[0].body;
+    assert_eq!(created["id"], "spring-2027");
+    assert_eq!(created["eligibility"]["tags_none"], json!(["banned"]));
+    assert_eq!(answers[8].body["remaining"], 110, "100 loaded + 10: {}", answers[8].raw);
+    assert_eq!(answers[10].body["remaining"]["lucky-cup"], 110, "restored from an empty ledger");
+    assert!(answers[13].body["totals"]["initial"].as_u64().unwrap() > 0);
+    assert_eq!(answers[15].body["quotas"][0]["username"], EVENT_PLAYER.username);
+    assert_eq!(answers[18].body["tags"], json!(["beta", "vip-2027"]));
+    let audit = answers[20].body["entries"].as_array().unwrap();
+    assert_eq!(audit.len(), 20, "every earlier call, by the event admin");
+    assert!(audit.iter().all(|entry| entry["admin"] == EVENT_ADMIN.username));
+    let mut anonymous = event("events/admin/stats.json");
+    anonymous["headers"].as_object_mut().unwrap().remove("authorization");
+    let mut as_player = event("events/admin/stats.json");
+    as_player["headers"]["authorization"] = json!(format!("Bearer {}", EVENT_PLAYER.token));
+    assert_eq!(http(admin.invoke(&anonymous).await).status, 401);
+    assert_eq!(http(admin.invoke(&as_player).await).status, 403);
+    admin.stop().await;
 }

@@ -8,7 +8,8 @@
 -- KEYS[4] {act:ID}:unsettled  sorted set of draw keys by at ms, until settlement decides them
 -- KEYS[5] {act:ID}:holds    hash user -> unpaid priced prizes held
 -- KEYS[6] {act:ID}:holding  set of draw keys holding one (removed once: paid.lua, release.lua)
--- ARGV    draw key, user, mode, limit (0 = none), roll (< 2^53), at ms, max unpaid (0 = none), n,
+-- KEYS[7] {act:ID}:limits   hash user -> the user's own limit (0 = none), replacing the ticket's
+-- ARGV    draw key, user, mode, the ticket's limit (0 = none), roll (< 2^53), at ms, max unpaid (0 = none), n,
 --         then n times: prize, weight, consolation (1|0), priced (1|0), in wheel order
 -- Returns {'drawn', record} | {'not_loaded'} | {'quota_exceeded'} | {'unpaid_limit'} | {'sold_out'}
 
@@ -19,7 +20,8 @@ end
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'not_loaded'}
 end
-local user, mode, limit = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local user, mode = ARGV[2], ARGV[3]
+local limit = tonumber(redis.call('HGET', KEYS[7], user) or ARGV[4])
 local drawn = tonumber(redis.call('HGET', KEYS[2], user) or '0')
 if limit > 0 and drawn >= limit then
   return {'quota_exceeded'}

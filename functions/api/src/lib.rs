@@ -6,13 +6,11 @@ use lambda_http::{Body, Request, Response};
 use luckydraw_adapters::alipay::config::notify_url;
 use luckydraw_core::App;
 use luckydraw_core::Error;
-use luckydraw_core::domain::{
-    Activity, ActivityId, ActivityStatus, DrawId, DrawMode, DrawOutcome, Money, Order, OrderId, OrderStatus, PrizeId,
-    Timestamp,
-};
-use luckydraw_core::ports::StockCounts;
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, OrderId, PrizeId, Timestamp};
+use luckydraw_core::usecases::drawing;
 use luckydraw_core::usecases::payments::{self, PayLinkIssued};
 use luckydraw_core::usecases::queries::{self, ActivityStock, DrawStatus};
+use luckydraw_lambda::bodies::{ActivityBody, OrderBody};
 use luckydraw_lambda::http::{self, json_response};
 use luckydraw_lambda::routes::{self, Route};
 use serde::Serialize;
@@ -35,50 +33,6 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
 }
 
 #[derive(Serialize)]
-struct ActivityBody {
-    id: ActivityId,
-    name: String,
-    description: String,
-    status: ActivityStatus,
-    starts_at: Timestamp,
-    ends_at: Timestamp,
-    draw_mode: DrawMode,
-    per_user_limit: u32,
-    vip_per_user_limit: Option<u32>,
-    pay_window_secs: u32,
-    max_unpaid_per_user: u32,
-    prizes: Vec<PrizeBody>,
-}
-
-#[derive(Serialize)]
-struct PrizeBody {
-    id: PrizeId,
-    name: String,
-    description: String,
-    picture: String,
-    price_fen: Money,
-    initial: u64,
-    remaining: u64,
-    wheel_index: u16,
-    weight: u32,
-    consolation: bool,
-}
-
-#[derive(Serialize)]
-struct OrderBody {
-    id: OrderId,
-    draw_id: DrawId,
-    prize_id: PrizeId,
-    prize_name: String,
-    amount_fen: Money,
-    status: OrderStatus,
-    created_at: Timestamp,
-    pay_deadline: Timestamp,
-    updated_at: Timestamp,
-    trade_no: Option<String>,
-}
-
-#[derive(Serialize)]
 struct DrawBody {
     draw_id: DrawId,
     activity_id: ActivityId,
@@ -92,18 +46,24 @@ struct DrawBody {
     order: Option<OrderBody>,
 }
 
-async fn list_activities(app: &App, _request: &Request) -> Result<Response<Body>, Error> {
+/// Every visible activity; with a session, each says whether the caller may draw there.
+async fn list_activities(app: &App, request: &Request) -> Result<Response<Body>, Error> {
+    let session = http::optional_session(app, request).await?;
     let mut bodies = Vec::new();
     for activity in queries::activities(app).await? {
-        let remaining = app.stock.remaining(&activity.id).await?.unwrap_or_default();
-        bodies.push(activity_body(activity, &remaining));
+        let remaining = app.stock.remaining(&activity.id).await?;
+        let eligible = match &session {
+            Some(session) => Some(drawing::eligible(app, &activity, session).await?),
+            None => None,
+        };
+        bodies.push(ActivityBody::new(&activity, remaining.as_ref()).eligible(eligible));
     }
     Ok(json_response(StatusCode::OK, &json!({ "activities": bodies })))
 }
 
 async fn get_activity(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let ActivityStock { activity, remaining } = queries::activity(app, &http::path_param(request, "id")?).await?;
-    Ok(json_response(StatusCode::OK, &activity_body(activity, &remaining)))
+    Ok(json_response(StatusCode::OK, &ActivityBody::new(&activity, remaining.as_ref())))
 }
 
 async fn get_draw(app: &App, request: &Request) -> Result<Response<Body>, Error> {
@@ -148,39 +108,6 @@ async fn give_up(app: &App, request: &Request) -> Result<Response<Body>, Error> 
     Ok(json_response(StatusCode::ACCEPTED, &json!({ "order_id": order.id, "cancel_requested": true })))
 }
 
-fn activity_body(activity: Activity, remaining: &StockCounts) -> ActivityBody {
-    let prizes = activity
-        .prizes
-        .iter()
-        .map(|prize| PrizeBody {
-            id: prize.id.clone(),
-            name: prize.name.clone(),
-            description: prize.description.clone(),
-            picture: prize.picture.clone(),
-            price_fen: prize.price_fen,
-            initial: prize.initial,
-            remaining: remaining.get(&prize.id).copied().unwrap_or(0),
-            wheel_index: prize.wheel_index,
-            weight: prize.weight,
-            consolation: prize.consolation,
-        })
-        .collect();
-    ActivityBody {
-        id: activity.id.clone(),
-        name: activity.name.clone(),
-        description: activity.description.clone(),
-        status: activity.status,
-        starts_at: activity.starts_at,
-        ends_at: activity.ends_at,
-        draw_mode: activity.draw_mode,
-        per_user_limit: activity.per_user_limit.get(),
-        vip_per_user_limit: activity.vip_per_user_limit.map(|limit| limit.get()),
-        pay_window_secs: activity.pay_window_secs,
-        max_unpaid_per_user: activity.max_unpaid_per_user,
-        prizes,
-    }
-}
-
 fn draw_body(status: DrawStatus) -> DrawBody {
     let DrawStatus { record, order } = status;
     let won = record.outcome == DrawOutcome::Won;
@@ -199,22 +126,5 @@ fn draw_body(status: DrawStatus) -> DrawBody {
         drawn_at: record.drawn_at,
         order_status,
         order: order.map(OrderBody::from),
-    }
-}
-
-impl From<Order> for OrderBody {
-    fn from(order: Order) -> Self {
-        OrderBody {
-            id: order.id,
-            draw_id: order.draw_id,
-            prize_id: order.prize_id,
-            prize_name: order.prize_name,
-            amount_fen: order.amount_fen,
-            status: order.status,
-            created_at: order.created_at,
-            pay_deadline: order.pay_deadline,
-            updated_at: order.updated_at,
-            trade_no: order.trade_no,
-        }
     }
 }

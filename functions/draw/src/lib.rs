@@ -8,6 +8,7 @@ use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, Pr
 use luckydraw_core::usecases::drawing::{self, DrawResult};
 use luckydraw_core::usecases::limits;
 use luckydraw_lambda::http::{self, json_response};
+use luckydraw_lambda::metrics;
 use luckydraw_lambda::routes::{self, Route};
 use serde::Serialize;
 
@@ -42,7 +43,9 @@ async fn draw(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let session = http::authenticate(app, request).await?;
     let activity: ActivityId = http::path_param(request, "id")?;
     limits::draw(app, &session.user_id, &http::client_address(request)).await?;
-    let result = drawing::draw(app, &session, &activity).await?;
+    let result =
+        drawing::draw(app, &session, &activity).await.inspect_err(|error| metrics::draw_refused(&activity, error))?;
+    metrics::drawn(&result.record);
     Ok(json_response(StatusCode::OK, &DrawBody::from(result)))
 }
 

@@ -5,12 +5,12 @@
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use luckydraw_core::App;
 use luckydraw_core::usecases::settlement::{self, Settled};
-use luckydraw_lambda::telemetry;
+use luckydraw_lambda::metrics;
 
 /// One settlement run, reported in the logs and as metrics; failing it lets the schedule
 /// retry (each step is idempotent).
 pub async fn handle(app: &App, _event: EventBridgeEvent) -> Result<Settled, lambda_runtime::Error> {
     let settled = settlement::settle(app).await?;
-    telemetry::settled(&settled);
+    metrics::settled(&settled);
     Ok(settled)
 }

@@ -36,7 +36,9 @@ pub async fn deliver_batch(app: &App, queue: &MemoryQueue) -> (usize, usize) {
 /// failed (every message, if the whole batch did).
 pub async fn consume(app: &App, event: SqsEvent) -> HashSet<String> {
     let every_message = event.records.iter().filter_map(|record| record.message_id.clone()).collect();
-    match order_consumer::handle(app, event).await {
+    let handled = order_consumer::handle(app, event).await;
+    luckydraw_lambda::metrics::flush();
+    match handled {
         Ok(response) => response.batch_item_failures.into_iter().map(|failure| failure.item_identifier).collect(),
         Err(error) => {
             warn!(%error, "the consumer failed the whole batch");

@@ -28,6 +28,7 @@ pub const HTTP_FUNCTIONS: &[HttpFunction] = &[
     HttpFunction { name: "login", routes: login::ROUTES, handle: |app, request| Box::pin(login::handle(app, request)) },
     HttpFunction { name: "draw", routes: draw::ROUTES, handle: |app, request| Box::pin(draw::handle(app, request)) },
     HttpFunction { name: "api", routes: api::ROUTES, handle: |app, request| Box::pin(api::handle(app, request)) },
+    HttpFunction { name: "admin", routes: admin::ROUTES, handle: |app, request| Box::pin(admin::handle(app, request)) },
     HttpFunction {
         name: "pay-callback",
         routes: pay_callback::ROUTES,

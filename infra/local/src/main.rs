@@ -19,6 +19,7 @@ const USAGE: &str = "usage: luckydraw-local [serve | seed | event-player]\n\
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     luckydraw_lambda::telemetry::init();
+    luckydraw_lambda::metrics::init()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut settings = Settings::from_env()?;

@@ -12,7 +12,9 @@ use tracing::warn;
 
 /// One expiry sweep through the function's handler; how many orders were asked to expire.
 pub async fn sweep(app: &App) -> usize {
-    match expire_orders::handle(app, scheduled_event()).await {
+    let handled = expire_orders::handle(app, scheduled_event()).await;
+    luckydraw_lambda::metrics::flush();
+    match handled {
         Ok(swept) => swept.expiry_requested,
         Err(error) => {
             warn!(%error, "the expiry sweep failed; the next tick retries");
@@ -23,7 +25,9 @@ pub async fn sweep(app: &App) -> usize {
 
 /// One settlement through the function's handler; what it did, or `None` if it failed.
 pub async fn settle(app: &App) -> Option<Settled> {
-    match settle_draws::handle(app, scheduled_event()).await {
+    let handled = settle_draws::handle(app, scheduled_event()).await;
+    luckydraw_lambda::metrics::flush();
+    match handled {
         Ok(settled) => Some(settled),
         Err(error) => {
             warn!(%error, "the settlement failed; the next tick retries");

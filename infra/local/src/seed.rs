@@ -26,7 +26,14 @@ pub const EVENT_PLAYER: EventPlayer = EventPlayer {
     token: "ZXZlbnRzLWZpeHR1cmUtc2Vzc2lvbi10b2tlbi0wMDE",
 };
 
-/// A player with a fixed id and session token (see [`EVENT_PLAYER`]).
+/// The admin the admin function's events in `events/admin/` act as.
+pub const EVENT_ADMIN: EventPlayer = EventPlayer {
+    id: "01a20048624b7d00b71efd11677e9ab6",
+    username: "events-admin",
+    token: "ZXZlbnRzLWZpeHR1cmUtc2Vzc2lvbi10b2tlbi1hZG0",
+};
+
+/// A user with a fixed id and session token (see [`EVENT_PLAYER`], [`EVENT_ADMIN`]).
 #[derive(Clone, Copy, Debug)]
 pub struct EventPlayer {
     /// The user id.
@@ -88,22 +95,28 @@ async fn add_user(app: &App, name: &str, password: &str, kind: UserKind) -> Resu
     Ok(app.users.insert(&user).await?)
 }
 
-/// Creates the [`EVENT_PLAYER`] (unless the name is taken) and (re)opens its session, so the
-/// events in `events/` are answered as that player by functions on these backends.
+/// Creates the [`EVENT_PLAYER`] and the [`EVENT_ADMIN`] (unless their names are taken) and
+/// (re)opens their sessions, so the events in `events/` are answered as them by functions on
+/// these backends.
 pub async fn seed_event_player(app: &App) -> Result<(), Error> {
+    seed_event_user(app, EVENT_PLAYER, UserKind::Normal).await?;
+    seed_event_user(app, EVENT_ADMIN, UserKind::Admin).await
+}
+
+async fn seed_event_user(app: &App, event_user: EventPlayer, kind: UserKind) -> Result<(), Error> {
     let now = app.clock.now();
     let user = User {
-        id: UserId::parse(EVENT_PLAYER.id).map_err(Error::invalid)?,
-        username: Username::parse(EVENT_PLAYER.username).map_err(Error::invalid)?,
+        id: UserId::parse(event_user.id).map_err(Error::invalid)?,
+        username: Username::parse(event_user.username).map_err(Error::invalid)?,
         // Not a PHC string: no password ever verifies against it.
         password_hash: PasswordHash::from_phc("!".into()),
-        kind: UserKind::Normal,
+        kind,
         status: UserStatus::Active,
         created_at: now,
+        tags: Default::default(),
     };
     app.users.insert(&user).await?;
-    let token =
-        SessionToken::parse(EVENT_PLAYER.token).ok_or_else(|| Error::invalid("the event token is malformed"))?;
+    let token = SessionToken::parse(event_user.token).ok_or_else(|| Error::invalid("the event token is malformed"))?;
     let session = Session { user_id: user.id, username: user.username, kind: user.kind, created_at: now };
     app.sessions.put(&token.key(), &session, now.plus(app.settings.session_idle)).await?;
     Ok(())

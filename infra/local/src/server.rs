@@ -121,7 +121,9 @@ async fn invoke(
         .with_query_string_parameters(query)
         .with_request_context(RequestContext::ApiGatewayV2(context));
     tracing::debug!(function = function.name, route = %key, "invoking");
-    into_axum((function.handle)(&app, request).await)
+    let response = (function.handle)(&app, request).await;
+    luckydraw_lambda::metrics::flush(); // as at the end of a Lambda invocation; off unless LUCKYDRAW_METRICS=emf
+    into_axum(response)
 }
 
 async fn answer_sandbox(sandbox: &Sandbox, request: Request) -> Response {

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use luckydraw_core::domain::{Activity, ActivityId, Timestamp};
+use luckydraw_core::domain::{Activity, ActivityId, DrawLimit, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::ports::{Activities, Clock};
 
@@ -56,6 +56,27 @@ impl Activities for CachedActivities {
         Ok(activity)
     }
 
+    async fn create(&self, activity: &Activity) -> Result<bool, StoreError> {
+        let inserted = self.inner.create(activity).await?;
+        if inserted {
+            self.entries().insert(activity.id.clone(), (self.clock.now(), activity.clone()));
+        }
+        Ok(inserted)
+    }
+
+    async fn delete(&self, id: &ActivityId) -> Result<bool, StoreError> {
+        self.entries().remove(id);
+        self.inner.delete(id).await
+    }
+
+    async fn set_limit(&self, id: &ActivityId, user: &UserId, limit: Option<DrawLimit>) -> Result<(), StoreError> {
+        self.inner.set_limit(id, user, limit).await
+    }
+
+    async fn limits(&self, id: &ActivityId) -> Result<HashMap<UserId, DrawLimit>, StoreError> {
+        self.inner.limits(id).await
+    }
+
     async fn list(&self) -> Result<Vec<Activity>, StoreError> {
         self.inner.list().await
     }
@@ -92,6 +113,7 @@ mod tests {
             vip_per_user_limit: None,
             pay_window_secs: 60,
             max_unpaid_per_user: 3,
+            eligibility: Default::default(),
             prizes: vec![prize],
         })
         .unwrap()

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use crate::ports::{
-    Activities, Clock, Ledger, Orders, PayLinks, PaymentNotices, Payments, Queue, Random, RateLimits, Sessions,
-    StockStore, Users,
+    Activities, AuditLog, Clock, Ledger, Orders, PayLinks, PaymentNotices, Payments, Queue, Random, RateLimits,
+    Sessions, StockStore, Users,
 };
 use crate::settings::Settings;
 
@@ -28,6 +28,8 @@ pub struct App {
     pub queue: Arc<dyn Queue>,
     /// The durable draw ledger.
     pub ledger: Arc<dyn Ledger>,
+    /// What operators did.
+    pub audit: Arc<dyn AuditLog>,
     /// Login sessions.
     pub sessions: Arc<dyn Sessions>,
     /// Rate-limit counters.
@@ -76,6 +78,8 @@ ports! {
     HasQueue: queue -> dyn Queue;
     /// Records and voids draws durably.
     HasLedger: ledger -> dyn Ledger;
+    /// Appends to and reads the operators' audit log.
+    HasAudit: audit -> dyn AuditLog;
     /// Opens, checks and ends sessions.
     HasSessions: sessions -> dyn Sessions;
     /// Counts events for rate limits.

@@ -3,7 +3,7 @@
 
 use std::error::Error as StdError;
 
-use crate::domain::ActivityId;
+use crate::domain::{ActivityError, ActivityId};
 use crate::ports::StockError;
 
 /// An adapter could not reach or use its backend (Redis, DynamoDB, SQS, ...).
@@ -33,6 +33,15 @@ pub enum Error {
     /// The request is malformed; the message says how.
     #[error("{0}")]
     InvalidRequest(String),
+    /// A field of the request is not acceptable; `field` names it as the client sent it
+    /// (`ends_at`, `prizes[2].weight`).
+    #[error("{field}: {message}")]
+    InvalidField {
+        /// Where, e.g. `prizes[2].weight`.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
     /// No valid session.
     #[error("log in first")]
     Unauthenticated,
@@ -45,6 +54,9 @@ pub enum Error {
     /// Logged in, but not allowed.
     #[error("you are not allowed to do that")]
     Forbidden,
+    /// The activity's eligibility rules exclude the user.
+    #[error("this activity is not open to you")]
+    NotEligible,
     /// No such thing (or not yours to see).
     #[error("{0} not found")]
     NotFound(&'static str),
@@ -97,11 +109,12 @@ impl Error {
     /// The stable machine-readable code clients branch on.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::InvalidRequest(_) => "invalid_request",
+            Error::InvalidRequest(_) | Error::InvalidField { .. } => "invalid_request",
             Error::Unauthenticated => "unauthenticated",
             Error::InvalidCredentials => "invalid_credentials",
             Error::UsernameTaken => "username_taken",
             Error::Forbidden => "forbidden",
+            Error::NotEligible => "not_eligible",
             Error::NotFound(_) => "not_found",
             Error::SoldOut => "sold_out",
             Error::QuotaExceeded => "quota_exceeded",
@@ -116,9 +129,28 @@ impl Error {
         }
     }
 
+    /// The field a request error names, if it names one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Error::InvalidField { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
+    /// A request error about `field`.
+    pub fn field_error(field: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Error::InvalidField { field: field.into(), message: message.to_string() }
+    }
+
     /// A request error carrying the message of any parse error.
     pub fn invalid(error: impl std::fmt::Display) -> Self {
         Error::InvalidRequest(error.to_string())
+    }
+}
+
+impl From<ActivityError> for Error {
+    fn from(error: ActivityError) -> Self {
+        Error::field_error(error.field(), &error)
     }
 }
 
@@ -129,6 +161,8 @@ impl From<StockError> for Error {
             StockError::QuotaExceeded => Error::QuotaExceeded,
             StockError::UnpaidLimit => Error::UnpaidLimit,
             StockError::NotLoaded(activity) => Error::Paused(activity),
+            StockError::UnknownPrize(_) => Error::NotFound("prize"),
+            error @ StockError::Insufficient { .. } => Error::InvalidState(error.to_string()),
             StockError::Store(error) => Error::Unavailable(error),
         }
     }

@@ -3,14 +3,14 @@
 //!
 //! Adapters never read the clock: callers pass `now`, so tests with a manual clock are exact.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 
 use async_trait::async_trait;
 
 use crate::domain::{
-    Activity, ActivityId, DrawId, DrawRecord, LedgerEntry, Notification, Order, OrderId, OrderStatus, PayLink, PrizeId,
-    Refund, Session, SessionKey, Timestamp, TradeRequest, Unverified, User, UserId, Username,
+    Activity, ActivityId, DrawId, DrawLimit, DrawRecord, LedgerEntry, Notification, Order, OrderId, OrderStatus,
+    PayLink, PrizeId, Refund, Session, SessionKey, Tag, Timestamp, TradeRequest, Unverified, User, UserId, Username,
 };
 use crate::error::StoreError;
 use crate::lottery::DrawTicket;
@@ -19,7 +19,7 @@ use crate::messages::OrderMessage;
 /// Units left per prize of one activity.
 pub type StockCounts = HashMap<PrizeId, u64>;
 
-/// Why the stock store refused a draw; nothing was changed.
+/// Why the stock store refused a draw or a stock adjustment; nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum StockError {
     /// No prize has a unit left.
@@ -34,9 +34,28 @@ pub enum StockError {
     /// The activity's stock was never loaded into this store.
     #[error("stock of activity `{0}` is not loaded")]
     NotLoaded(ActivityId),
+    /// The activity's stock is loaded but has no such prize.
+    #[error("prize `{0}` is not in the activity's stock")]
+    UnknownPrize(PrizeId),
+    /// A removal asked for more units than are left.
+    #[error("only {remaining} unit(s) left")]
+    Insufficient {
+        /// Units the prize has left.
+        remaining: u64,
+    },
     /// The backend failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// `remaining` units after adding `delta` (negative: removing), or `Insufficient` when a
+/// removal takes more than are left: the arithmetic of [`StockStore::adjust`].
+pub fn adjusted_units(remaining: u64, delta: i64) -> Result<u64, StockError> {
+    match remaining.checked_add_signed(delta) {
+        Some(units) => Ok(units),
+        None if delta < 0 => Err(StockError::Insufficient { remaining }),
+        None => Err(StoreError::new(format!("{remaining} + {delta} units overflow a stock count")).into()),
+    }
 }
 
 /// What a release gives back.
@@ -60,6 +79,8 @@ pub struct Restoration {
     pub draws: Vec<DrawRecord>,
     /// Draws (among `draws`) holding an unpaid priced prize: won, order pending or not yet created.
     pub holding: Vec<DrawId>,
+    /// Users' own draw limits, overriding the ticket's (see [`StockStore::set_limit`]).
+    pub limits: HashMap<UserId, DrawLimit>,
 }
 
 impl Restoration {
@@ -112,8 +133,25 @@ pub trait StockStore: Send + Sync {
     /// Marks a draw settled (nothing happens if it is unknown or settled already).
     async fn settle(&self, draw: &DrawId) -> Result<(), StoreError>;
 
-    /// Rebuilds an activity that the store lost: its draw log, users' counts and holds and, last, its
-    /// stock (so draws stay refused as not loaded until the whole restoration is in).
+    /// Sets (`Some`) or removes (`None`) `user`'s own draw limit in `activity`, overriding
+    /// the ticket's (0 = unlimited) inside the draw's atomic step; whether or not the
+    /// activity's stock is loaded. A limit below the user's draws refuses further draws.
+    async fn set_limit(&self, activity: &ActivityId, user: &UserId, limit: Option<DrawLimit>)
+    -> Result<(), StoreError>;
+
+    /// Adds `delta` units (negative: removes) to a prize's remaining stock, atomically and
+    /// never below zero; returns the units now left. Refused, changing nothing, when the
+    /// stock is not loaded (`NotLoaded`), has no such prize (`UnknownPrize`) or has fewer
+    /// units left than a removal takes (`Insufficient`).
+    async fn adjust(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<u64, StockError>;
+
+    /// Removes everything the store holds of an activity (stock, users' counts, holds,
+    /// overrides, draw log), so it is not loaded; `Ok(false)` if there was nothing.
+    async fn flush(&self, activity: &ActivityId) -> Result<bool, StoreError>;
+
+    /// Rebuilds an activity that the store lost: its draw log, users' counts, holds and draw
+    /// limits (replacing any the store still has) and, last, its stock (so draws stay refused
+    /// as not loaded until the whole restoration is in).
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError>;
 
     /// The recorded draw with this id.
@@ -148,6 +186,8 @@ pub trait Users: Send + Sync {
     async fn by_username(&self, username: &Username) -> Result<Option<User>, StoreError>;
     /// The user with this id.
     async fn by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+    /// Replaces a user's tags; the updated user, or `None` if there is no such user.
+    async fn set_tags(&self, id: &UserId, tags: &BTreeSet<Tag>) -> Result<Option<User>, StoreError>;
 }
 
 /// Activities with their prizes.
@@ -159,6 +199,63 @@ pub trait Activities: Send + Sync {
     async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError>;
     /// Every activity, by id.
     async fn list(&self) -> Result<Vec<Activity>, StoreError>;
+    /// Creates an activity unless its id is taken; `Ok(false)` if it is.
+    async fn create(&self, activity: &Activity) -> Result<bool, StoreError>;
+    /// Deletes an activity and its users' draw limits; `Ok(false)` if there was none.
+    async fn delete(&self, id: &ActivityId) -> Result<bool, StoreError>;
+    /// Sets (`Some`) or removes (`None`) a user's own draw limit in an activity: the durable
+    /// copy the stock store's is restored from.
+    async fn set_limit(&self, id: &ActivityId, user: &UserId, limit: Option<DrawLimit>) -> Result<(), StoreError>;
+    /// Every user's own draw limit in an activity.
+    async fn limits(&self, id: &ActivityId) -> Result<HashMap<UserId, DrawLimit>, StoreError>;
+}
+
+/// Which orders an operator lists.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderQuery {
+    /// Only this activity's.
+    pub activity: Option<ActivityId>,
+    /// Only orders in this status.
+    pub status: Option<OrderStatus>,
+}
+
+impl OrderQuery {
+    /// Whether `order` is one of those asked for.
+    pub fn matches(&self, order: &Order) -> bool {
+        self.activity.as_ref().is_none_or(|activity| order.draw_id.activity() == activity)
+            && self.status.is_none_or(|status| order.status == status)
+    }
+}
+
+/// One page of orders and where the next one starts.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OrderPage {
+    /// The orders of this page.
+    pub orders: Vec<Order>,
+    /// Opaque: pass it back for the next page; `None` on the last.
+    pub next: Option<String>,
+}
+
+/// One call an operator made.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AuditEntry {
+    /// When.
+    pub at: Timestamp,
+    /// Who (the admin's username).
+    pub admin: Username,
+    /// What: the method and path, e.g. `PATCH /admin/activities/spring`.
+    pub action: String,
+    /// The HTTP status it was answered with.
+    pub status: u16,
+}
+
+/// The operators' audit log: append-only.
+#[async_trait]
+pub trait AuditLog: Send + Sync {
+    /// Appends an entry.
+    async fn append(&self, entry: &AuditEntry) -> Result<(), StoreError>;
+    /// The newest `limit` entries, newest first.
+    async fn recent(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError>;
 }
 
 /// Orders. Only the order consumer writes them, always conditionally.
@@ -172,6 +269,9 @@ pub trait Orders: Send + Sync {
     async fn of_user(&self, user: &UserId) -> Result<Vec<Order>, StoreError>;
     /// Replaces the order if its stored status is still `expected`; `Ok(false)` if not.
     async fn update(&self, order: &Order, expected: OrderStatus) -> Result<bool, StoreError>;
+    /// A page of at most `limit` orders matching `query`, from `cursor` (a previous page's
+    /// `next`; one this store did not issue gives an empty last page).
+    async fn page(&self, query: &OrderQuery, cursor: Option<&str>, limit: usize) -> Result<OrderPage, StoreError>;
     /// Up to `limit` orders still pending payment with a deadline at or before `now`,
     /// earliest deadline first.
     async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError>;

@@ -21,9 +21,9 @@ pub const SESSION_COOKIE: &str = "session";
 /// The HTTP status for each error: the single mapping.
 pub fn status_of(error: &Error) -> StatusCode {
     match error {
-        Error::InvalidRequest(_) => StatusCode::BAD_REQUEST,
+        Error::InvalidRequest(_) | Error::InvalidField { .. } => StatusCode::BAD_REQUEST,
         Error::Unauthenticated | Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        Error::Forbidden | Error::ForeignOrigin => StatusCode::FORBIDDEN,
+        Error::Forbidden | Error::ForeignOrigin | Error::NotEligible => StatusCode::FORBIDDEN,
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::UsernameTaken
         | Error::SoldOut
@@ -38,13 +38,17 @@ pub fn status_of(error: &Error) -> StatusCode {
     }
 }
 
-/// `{"error":{"code","message"}}` with the error's status. Server-side causes are logged
+/// `{"error":{"code","message"}}` (and `field` where one is at fault) with the error's status. Server-side causes are logged
 /// with their chain and never shown to the client.
 pub fn error_response(error: &Error) -> Response<Body> {
     if let Error::Unavailable(cause) = error {
         error!(error = %cause, cause = ?std::error::Error::source(cause), "request failed");
     }
-    let body = json!({ "error": { "code": error.code(), "message": error.to_string() } });
+    let mut detail = json!({ "code": error.code(), "message": error.to_string() });
+    if let Some(field) = error.field() {
+        detail["field"] = json!(field);
+    }
+    let body = json!({ "error": detail });
     let mut response = json_response(status_of(error), &body);
     if let Error::RateLimited { retry_after_secs } = error {
         response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
@@ -63,6 +67,13 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body
     let mut response = Response::new(Body::Text(text));
     *response.status_mut() = status;
     response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+/// A response with no body (204 and the like).
+pub fn empty_response(status: StatusCode) -> Response<Body> {
+    let mut response = Response::new(Body::Empty);
+    *response.status_mut() = status;
     response
 }
 
@@ -99,7 +110,28 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Error> {
     if bytes.is_empty() {
         return Err(Error::InvalidRequest("the request needs a JSON body".into()));
     }
-    serde_json::from_slice(bytes).map_err(|error| Error::InvalidRequest(format!("invalid JSON body: {error}")))
+    let mut reader = serde_json::Deserializer::from_slice(bytes);
+    let parsed: T = serde_path_to_error::deserialize(&mut reader).map_err(|error| {
+        let field = error.path().to_string();
+        let message = error.into_inner();
+        match field.as_str() {
+            "." | "" => Error::InvalidRequest(format!("invalid JSON body: {message}")),
+            _ => Error::field_error(field, message),
+        }
+    })?;
+    reader.end().map_err(|error| Error::InvalidRequest(format!("invalid JSON body: {error}")))?;
+    Ok(parsed)
+}
+
+/// The query parameter `name` parsed as `T`, if present.
+pub fn query_param<T>(request: &Request, name: &str) -> Result<Option<T>, Error>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let parameters = request.query_string_parameters();
+    let parsed = parameters.first(name).filter(|text| !text.is_empty()).map(str::parse::<T>).transpose();
+    parsed.map_err(|error| Error::field_error(name, error))
 }
 
 /// The path parameter `name` (API Gateway's `{name}`) parsed as `T`.
@@ -150,6 +182,16 @@ pub fn client_address(request: &Request) -> ClientAddress {
 /// The caller's live session, or 401.
 pub async fn authenticate(app: &App, request: &Request) -> Result<Session, Error> {
     accounts::authenticate(app, session_token(request)).await
+}
+
+/// The caller's session if the request carries a live one; `None` for anonymous callers
+/// and for a token that expired (the route answers them as anonymous).
+pub async fn optional_session(app: &App, request: &Request) -> Result<Option<Session>, Error> {
+    match authenticate(app, request).await {
+        Ok(session) => Ok(Some(session)),
+        Err(Error::Unauthenticated) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
 /// Adds the session cookie for `token`, valid until `expires_at`.

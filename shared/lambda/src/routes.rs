@@ -5,12 +5,13 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use lambda_http::{Body, Request, Response};
 use luckydraw_core::{App, Error};
 
 use crate::guard::{self, BodyKind};
-use crate::http;
+use crate::{http, metrics};
 
 /// What a route's handler returns: the response, or the error to map.
 pub type Answer<'a> = Pin<Box<dyn Future<Output = Result<Response<Body>, Error>> + Send + 'a>>;
@@ -52,6 +53,21 @@ impl Route {
         Route { method: "POST", path, body: BodyKind::Form, handler }
     }
 
+    /// A `PUT` route that reads a JSON body.
+    pub const fn put_json(path: &'static str, handler: Handler) -> Self {
+        Route { method: "PUT", path, body: BodyKind::Json, handler }
+    }
+
+    /// A `PATCH` route that reads a JSON body.
+    pub const fn patch_json(path: &'static str, handler: Handler) -> Self {
+        Route { method: "PATCH", path, body: BodyKind::Json, handler }
+    }
+
+    /// A `DELETE` route.
+    pub const fn delete(path: &'static str, handler: Handler) -> Self {
+        Route { method: "DELETE", path, body: BodyKind::Nothing, handler }
+    }
+
     /// The API Gateway route key, e.g. `POST /orders/{id}/pay`.
     pub fn key(&self) -> String {
         format!("{} {}", self.method, self.path)
@@ -69,9 +85,19 @@ impl std::fmt::Debug for Route {
     }
 }
 
+/// The answer to a request refused before any route ran (e.g. an admin check), with the
+/// headers every answer carries.
+pub fn refuse(error: &Error) -> Response<Body> {
+    let mut response = http::error_response(error);
+    guard::protect(&mut response);
+    response
+}
+
 /// Answers `request` with the route of `routes` its route key names (404 if none), once
-/// the [`guard`] lets it through, mapping errors to responses in the one place that does.
+/// the [`guard`] lets it through, mapping errors to responses in the one place that does,
+/// and reports it to [`metrics`].
 pub async fn dispatch(routes: &[Route], app: &App, request: Request) -> Response<Body> {
+    let started = Instant::now();
     let route = http::route_key(&request).and_then(|key| routes.iter().find(|route| route.has_key(key)));
     let result = match route {
         Some(route) => match guard::check(route, &request, &app.settings) {
@@ -80,6 +106,7 @@ pub async fn dispatch(routes: &[Route], app: &App, request: Request) -> Response
         },
         None => Err(Error::NotFound("route")),
     };
+    metrics::request(route.map(Route::key).as_deref(), result.as_ref().err(), started.elapsed());
     let mut response = http::respond(result);
     guard::protect(&mut response);
     response

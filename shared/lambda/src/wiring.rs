@@ -57,7 +57,8 @@ pub async fn connect(
     let keys = RedisKeys::new(&backends.redis_prefix);
     if backends.store == RecordBackend::DynamoDb {
         let records = Arc::new(DynamoRecords::new(table()?));
-        (app.users, app.activities, app.orders) = (records.clone(), records.clone(), records);
+        (app.users, app.activities, app.orders, app.audit) =
+            (records.clone(), records.clone(), records.clone(), records);
         app.ledger = Arc::new(DynamoLedger::new(table()?));
         if !backends.activity_cache.is_zero() {
             let cached = CachedActivities::new(app.activities.clone(), app.clock.clone(), backends.activity_cache);

@@ -123,6 +123,7 @@ impl TestApp {
             kind,
             status: UserStatus::Active,
             created_at: now,
+            tags: Default::default(),
         };
         assert!(self.app.users.insert(&user).await.expect("the test store works"), "{name} exists");
         let session = Session { user_id: user.id, username: user.username.clone(), kind, created_at: now };

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use luckydraw_core::domain::{ActivityId, DrawId, DrawRecord, Timestamp};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawRecord, PrizeId, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
 use luckydraw_core::messages::OrderMessage;
@@ -109,6 +109,26 @@ impl<S: StockStore> StockStore for InFlightLimit<S> {
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
         let _permit = self.permit().await?;
         self.inner.restore(activity, restoration).await
+    }
+
+    async fn set_limit(
+        &self,
+        activity: &ActivityId,
+        user: &UserId,
+        limit: Option<DrawLimit>,
+    ) -> Result<(), StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.set_limit(activity, user, limit).await
+    }
+
+    async fn adjust(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<u64, StockError> {
+        let _permit = self.permit().await?;
+        self.inner.adjust(activity, prize, delta).await
+    }
+
+    async fn flush(&self, activity: &ActivityId) -> Result<bool, StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.flush(activity).await
     }
 
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {

@@ -39,6 +39,7 @@ pub fn activity_spec(id: &str, mode: DrawMode, prizes: Vec<Prize>) -> ActivitySp
         vip_per_user_limit: None,
         pay_window_secs: 900,
         max_unpaid_per_user: DEFAULT_MAX_UNPAID,
+        eligibility: Default::default(),
         prizes,
     }
 }

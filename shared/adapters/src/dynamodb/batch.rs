@@ -1,6 +1,6 @@
 //! Batch reads and writes on the table, retrying what DynamoDB leaves unprocessed.
 
-use aws_sdk_dynamodb::types::{KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 use luckydraw_core::error::StoreError;
 
 use super::{Item, Table, failed};
@@ -63,4 +63,13 @@ pub(crate) fn put_request(item: Item) -> Result<PutRequest, StoreError> {
         .set_item(Some(item))
         .build()
         .map_err(|error| StoreError::caused_by("dynamodb: invalid put", error))
+}
+
+/// A delete of the item with `key` for [`Table::batch_write`].
+pub(crate) fn delete_request(key: Item) -> Result<WriteRequest, StoreError> {
+    let delete = DeleteRequest::builder()
+        .set_key(Some(key))
+        .build()
+        .map_err(|error| StoreError::caused_by("dynamodb: invalid delete", error))?;
+    Ok(WriteRequest::builder().delete_request(delete).build())
 }

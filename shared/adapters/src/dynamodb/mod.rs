@@ -9,6 +9,7 @@ mod cache;
 mod item;
 mod ledger;
 mod records;
+mod scan;
 pub mod schema;
 mod shards;
 mod stock;
@@ -24,7 +25,6 @@ pub use records::DynamoRecords;
 pub use shards::ShardPlan;
 pub use stock::DynamoStock;
 
-use luckydraw_core::domain::OrderId;
 use luckydraw_core::error::StoreError;
 
 /// An item as the SDK sends and receives it.
@@ -138,6 +138,29 @@ impl Table {
         }
     }
 
+    /// Every item of partition `pk` whose sort key starts with `prefix`.
+    pub(super) async fn query_prefix(&self, pk: String, prefix: &str) -> Result<Vec<Item>, StoreError> {
+        let (mut items, mut start) = (Vec::new(), None);
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.name)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(failed("query a partition"))?;
+            items.extend(page.items.unwrap_or_default());
+            start = page.last_evaluated_key;
+            if start.is_none() {
+                return Ok(items);
+            }
+        }
+    }
+
     /// The items of every one of `partitions` of an index, each read as
     /// [`Table::query_index`] reads one (ascending), all at once; in no particular order.
     pub(super) async fn query_partitions(
@@ -165,9 +188,9 @@ impl Table {
 /// orders): one index partition takes about 1,000 writes/s, so 16 take a storm.
 const INDEX_PARTITIONS: u64 = 16;
 
-/// The random tail of an order id (the last 48 bits of its UUIDv7; a draw's is its
-/// order's), to spread writes over shards and index partitions.
-fn spread(id: &OrderId) -> u64 {
+/// The random tail of an id shown as a UUIDv7's 32 hex digits (an order id, a draw's
+/// order id, a user id): its last 48 bits, to spread writes over shards and index partitions.
+fn spread(id: impl std::fmt::Display) -> u64 {
     u64::from_str_radix(&id.to_string()[20..], 16).unwrap_or(0)
 }
 

@@ -6,18 +6,25 @@
 //! | username claim | `USERNAME#<name>` | `USERNAME` | |
 //! | activity | `ACTIVITY#<id>` | `ACTIVITY` | gsi1 `ACTIVITIES` / `<id>` |
 //! | order | `ORDER#<id>` | `ORDER` | gsi1 `USER#<user>#ORDERS` / `<created ms>#<id>`; gsi2 `PENDING#<0..15>` / `<deadline ms>#<id>` while pending |
+//! | a user's own draw limit | `ACTIVITY#<id>` | `LIMIT#<user>` | |
+//! | audit entry | `AUDIT` | `<at ms>#<admin>#<action>#<status>` | |
+
+use std::collections::{BTreeSet, HashMap};
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{DeleteRequest, Put, TransactWriteItem, Update, WriteRequest};
 
 use super::item::{from_item, to_item, with};
+use super::scan::Filter;
 use super::schema::{GSI1, GSI2};
-use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, s, sortable, spread};
-use luckydraw_core::domain::{Activity, ActivityId, Order, OrderId, OrderStatus, Timestamp, User, UserId, Username};
+use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, sortable, spread, string};
+use luckydraw_core::domain::{
+    Activity, ActivityId, DrawLimit, Order, OrderId, OrderStatus, Tag, Timestamp, User, UserId, Username,
+};
 use luckydraw_core::error::StoreError;
-use luckydraw_core::ports::{Activities, Orders, Users};
+use luckydraw_core::ports::{Activities, AuditEntry, AuditLog, OrderPage, OrderQuery, Orders, Users};
 
-/// [`Users`], [`Activities`] and [`Orders`] in DynamoDB.
+/// [`Users`], [`Activities`], [`Orders`] and the [`AuditLog`] in DynamoDB.
 #[derive(Clone, Debug)]
 pub struct DynamoRecords {
     table: Table,
@@ -111,6 +118,41 @@ impl Users for DynamoRecords {
         let item = self.table.get(user_key(id), "USER").await?;
         item.as_ref().map(from_item).transpose()
     }
+
+    /// Both copies of the user (by id, by username) change in one transaction.
+    async fn set_tags(&self, id: &UserId, tags: &BTreeSet<Tag>) -> Result<Option<User>, StoreError> {
+        let Some(mut user) = self.by_id(id).await? else { return Ok(None) };
+        let value = to_item(&serde_json::json!({ "tags": tags }))?
+            .remove("tags")
+            .ok_or_else(|| StoreError::new("dynamodb: tags did not serialise"))?;
+        let update = |pk: String, sk: &str| -> Result<TransactWriteItem, StoreError> {
+            let update = Update::builder()
+                .table_name(&self.table.name)
+                .set_key(Some(key(pk, sk)))
+                .update_expression("SET tags = :tags")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_values(":tags", value.clone())
+                .build()
+                .map_err(|error| StoreError::caused_by("dynamodb: invalid update", error))?;
+            Ok(TransactWriteItem::builder().update(update).build())
+        };
+        let result = self
+            .table
+            .client
+            .transact_write_items()
+            .transact_items(update(user_key(id), "USER")?)
+            .transact_items(update(username_key(&user.username), "USERNAME")?)
+            .send()
+            .await;
+        match result {
+            Ok(_) => {
+                user.tags = tags.clone();
+                Ok(Some(user))
+            }
+            Err(error) if cancellation_codes(&error).is_some_and(|codes| conditions_only(&codes)) => Ok(None),
+            Err(error) => Err(failed("set a user's tags")(error)),
+        }
+    }
 }
 
 /// Whether a cancelled transaction failed on conditions alone (not on conflicts or limits).
@@ -121,15 +163,7 @@ fn conditions_only(codes: &[Option<String>]) -> bool {
 #[async_trait]
 impl Activities for DynamoRecords {
     async fn put(&self, activity: &Activity) -> Result<(), StoreError> {
-        let item = with(
-            to_item(activity)?,
-            [
-                ("pk", s(activity_key(&activity.id))),
-                ("sk", s("ACTIVITY")),
-                ("gsi1pk", s("ACTIVITIES")),
-                ("gsi1sk", s(activity.id.as_str())),
-            ],
-        );
+        let item = activity_item(activity)?;
         let request = self.table.client.put_item().table_name(&self.table.name).set_item(Some(item));
         request.send().await.map_err(failed("put an activity"))?;
         Ok(())
@@ -144,6 +178,81 @@ impl Activities for DynamoRecords {
         let items = self.table.query_index(GSI1, "ACTIVITIES".into(), None, false, None).await?;
         items.iter().map(from_item).collect()
     }
+
+    async fn create(&self, activity: &Activity) -> Result<bool, StoreError> {
+        self.table.put_if(activity_item(activity)?, "attribute_not_exists(pk)", &[], vec![], "insert an activity").await
+    }
+
+    async fn delete(&self, id: &ActivityId) -> Result<bool, StoreError> {
+        let limits = self.table.query_prefix(activity_key(id), "LIMIT#").await?;
+        let deletes = limits
+            .iter()
+            .map(|item| {
+                let key = key(activity_key(id), string(item, "sk")?);
+                let delete = DeleteRequest::builder()
+                    .set_key(Some(key))
+                    .build()
+                    .map_err(|error| StoreError::caused_by("dynamodb: invalid delete", error))?;
+                Ok(WriteRequest::builder().delete_request(delete).build())
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        self.table.batch_write(deletes).await?;
+        let deleted = self
+            .table
+            .client
+            .delete_item()
+            .table_name(&self.table.name)
+            .set_key(Some(key(activity_key(id), "ACTIVITY")))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(failed("delete an activity"))?;
+        Ok(deleted.attributes.is_some_and(|old| !old.is_empty()))
+    }
+
+    async fn set_limit(&self, id: &ActivityId, user: &UserId, limit: Option<DrawLimit>) -> Result<(), StoreError> {
+        let key = key(activity_key(id), &format!("LIMIT#{user}"));
+        let client = &self.table.client;
+        match limit {
+            Some(limit) => {
+                let item = with(key, [("user_id", s(user.to_string())), ("limit", n(limit.get()))]);
+                let put = client.put_item().table_name(&self.table.name).set_item(Some(item));
+                put.send().await.map_err(failed("set a draw limit"))?;
+            }
+            None => {
+                let delete = client.delete_item().table_name(&self.table.name).set_key(Some(key));
+                delete.send().await.map_err(failed("remove a draw limit"))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn limits(&self, id: &ActivityId) -> Result<HashMap<UserId, DrawLimit>, StoreError> {
+        let items = self.table.query_prefix(activity_key(id), "LIMIT#").await?;
+        items
+            .iter()
+            .map(|item| {
+                let user = UserId::parse(string(item, "user_id")?)
+                    .map_err(|error| StoreError::caused_by("dynamodb: a limit names no user", error))?;
+                let limit = u32::try_from(number(item, "limit")?)
+                    .map_err(|error| StoreError::caused_by("dynamodb: a limit out of range", error))?;
+                Ok((user, DrawLimit::new(limit)))
+            })
+            .collect()
+    }
+}
+
+/// An activity as an item, listed on index 1.
+fn activity_item(activity: &Activity) -> Result<Item, StoreError> {
+    Ok(with(
+        to_item(activity)?,
+        [
+            ("pk", s(activity_key(&activity.id))),
+            ("sk", s("ACTIVITY")),
+            ("gsi1pk", s("ACTIVITIES")),
+            ("gsi1sk", s(activity.id.as_str())),
+        ],
+    ))
 }
 
 #[async_trait]
@@ -167,6 +276,27 @@ impl Orders for DynamoRecords {
         self.table.put_if(order_item(order)?, "#status = :expected", &names, values, "update an order").await
     }
 
+    /// A filtered scan, in the table's order (operators' listings are rare; no index is kept).
+    async fn page(&self, query: &OrderQuery, cursor: Option<&str>, limit: usize) -> Result<OrderPage, StoreError> {
+        let mut filter = Filter {
+            expression: "sk = :sk".into(),
+            names: HashMap::new(),
+            values: HashMap::from([(":sk".to_owned(), s("ORDER"))]),
+        };
+        if let Some(activity) = &query.activity {
+            filter.expression.push_str(" AND begins_with(pk, :prefix)");
+            filter.values.insert(":prefix".into(), s(format!("ORDER#{activity}.")));
+        }
+        if let Some(status) = query.status {
+            filter.expression.push_str(" AND #status = :status");
+            filter.names.insert("#status".into(), "status".into());
+            filter.values.insert(":status".into(), s(status.as_str()));
+        }
+        let (items, next) = self.table.scan_page(filter, cursor, limit.max(1)).await?;
+        let orders = items.iter().map(from_item).collect::<Result<_, _>>()?;
+        Ok(OrderPage { orders, next })
+    }
+
     async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError> {
         // `<deadline>#<id>` < `<now>$` exactly when deadline <= now ('#' sorts before '$').
         let before = format!("{}$", sortable(now.as_millis()));
@@ -179,5 +309,34 @@ impl Orders for DynamoRecords {
         orders.sort_by_key(|order| (order.pay_deadline, order.id));
         orders.truncate(limit);
         Ok(orders)
+    }
+}
+
+#[async_trait]
+impl AuditLog for DynamoRecords {
+    /// One partition: operators make a few calls a minute, far below its 1,000 writes/s.
+    async fn append(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let at = sortable(entry.at.as_millis());
+        let sk = format!("{at}#{}#{}#{}", entry.admin, entry.action, entry.status);
+        let item = with(to_item(entry)?, [("pk", s("AUDIT")), ("sk", s(sk))]);
+        let request = self.table.client.put_item().table_name(&self.table.name).set_item(Some(item));
+        request.send().await.map_err(failed("append to the audit log"))?;
+        Ok(())
+    }
+
+    async fn recent(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        let page = self
+            .table
+            .client
+            .query()
+            .table_name(&self.table.name)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", s("AUDIT"))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000))
+            .send()
+            .await
+            .map_err(failed("read the audit log"))?;
+        page.items.unwrap_or_default().iter().map(from_item).collect()
     }
 }

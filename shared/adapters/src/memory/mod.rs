@@ -48,6 +48,7 @@ pub fn in_memory(settings: Settings, clock: Arc<dyn Clock>, random: Arc<dyn Rand
         stock: memory.stock.clone(),
         queue: memory.queue.clone(),
         ledger: memory.records.clone(),
+        audit: memory.records.clone(),
         sessions: memory.sessions.clone(),
         rate_limits: memory.rate_limits.clone(),
         payments: memory.payments.clone(),

@@ -1,19 +1,19 @@
 //! Users, activities, orders and the draw ledger in memory.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
 
 use super::lock;
 use luckydraw_core::domain::{
-    Activity, ActivityId, DrawId, DrawRecord, LedgerEntry, Order, OrderId, OrderStatus, Timestamp, User, UserId,
-    Username,
+    Activity, ActivityId, DrawId, DrawLimit, DrawRecord, LedgerEntry, Order, OrderId, OrderStatus, Tag, Timestamp,
+    User, UserId, Username,
 };
 use luckydraw_core::error::StoreError;
-use luckydraw_core::ports::{Activities, Ledger, Orders, Users};
+use luckydraw_core::ports::{Activities, AuditEntry, AuditLog, Ledger, OrderPage, OrderQuery, Orders, Users};
 
-/// [`Users`], [`Activities`], [`Orders`] and the [`Ledger`] in memory.
+/// [`Users`], [`Activities`], [`Orders`], the [`Ledger`] and the [`AuditLog`] in memory.
 #[derive(Debug, Default)]
 pub struct MemoryRecords {
     state: Mutex<Records>,
@@ -26,6 +26,8 @@ struct Records {
     activities: BTreeMap<ActivityId, Activity>,
     orders: HashMap<OrderId, Order>,
     ledger: BTreeMap<DrawId, LedgerEntry>,
+    limits: HashMap<ActivityId, HashMap<UserId, DrawLimit>>,
+    audit: Vec<AuditEntry>,
 }
 
 impl MemoryRecords {
@@ -55,6 +57,14 @@ impl Users for MemoryRecords {
     async fn by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
         Ok(lock(&self.state).users.get(id).cloned())
     }
+
+    async fn set_tags(&self, id: &UserId, tags: &BTreeSet<Tag>) -> Result<Option<User>, StoreError> {
+        let mut state = lock(&self.state);
+        Ok(state.users.get_mut(id).map(|user| {
+            user.tags = tags.clone();
+            user.clone()
+        }))
+    }
 }
 
 #[async_trait]
@@ -70,6 +80,35 @@ impl Activities for MemoryRecords {
 
     async fn list(&self) -> Result<Vec<Activity>, StoreError> {
         Ok(lock(&self.state).activities.values().cloned().collect())
+    }
+
+    async fn create(&self, activity: &Activity) -> Result<bool, StoreError> {
+        let mut state = lock(&self.state);
+        if state.activities.contains_key(&activity.id) {
+            return Ok(false);
+        }
+        state.activities.insert(activity.id.clone(), activity.clone());
+        Ok(true)
+    }
+
+    async fn delete(&self, id: &ActivityId) -> Result<bool, StoreError> {
+        let mut state = lock(&self.state);
+        state.limits.remove(id);
+        Ok(state.activities.remove(id).is_some())
+    }
+
+    async fn set_limit(&self, id: &ActivityId, user: &UserId, limit: Option<DrawLimit>) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        let limits = state.limits.entry(id.clone()).or_default();
+        match limit {
+            Some(limit) => limits.insert(*user, limit),
+            None => limits.remove(user),
+        };
+        Ok(())
+    }
+
+    async fn limits(&self, id: &ActivityId) -> Result<HashMap<UserId, DrawLimit>, StoreError> {
+        Ok(lock(&self.state).limits.get(id).cloned().unwrap_or_default())
     }
 }
 
@@ -104,6 +143,20 @@ impl Orders for MemoryRecords {
             }
             _ => Ok(false),
         }
+    }
+
+    /// Newest first; the cursor is the number of matching orders already listed.
+    async fn page(&self, query: &OrderQuery, cursor: Option<&str>, limit: usize) -> Result<OrderPage, StoreError> {
+        let skip: usize = match cursor.map(str::parse) {
+            None => 0,
+            Some(Ok(skip)) => skip,
+            Some(Err(_)) => return Ok(OrderPage::default()),
+        };
+        let state = lock(&self.state);
+        let mut orders: Vec<&Order> = state.orders.values().filter(|order| query.matches(order)).collect();
+        orders.sort_by_key(|order| std::cmp::Reverse((order.created_at, order.id)));
+        let next = (orders.len() > skip + limit).then(|| (skip + limit).to_string());
+        Ok(OrderPage { orders: orders.into_iter().skip(skip).take(limit).cloned().collect(), next })
     }
 
     async fn overdue(&self, now: Timestamp, limit: usize) -> Result<Vec<Order>, StoreError> {
@@ -143,5 +196,17 @@ impl Ledger for MemoryRecords {
 
     async fn any(&self, activity: &ActivityId) -> Result<bool, StoreError> {
         Ok(lock(&self.state).ledger.values().any(|entry| entry.activity() == activity))
+    }
+}
+
+#[async_trait]
+impl AuditLog for MemoryRecords {
+    async fn append(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        lock(&self.state).audit.push(entry.clone());
+        Ok(())
+    }
+
+    async fn recent(&self, limit: usize) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(lock(&self.state).audit.iter().rev().take(limit).cloned().collect())
     }
 }

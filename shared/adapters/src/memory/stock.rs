@@ -6,15 +6,31 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::lock;
-use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, DrawRecord, Timestamp, UserId};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
-use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
+use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore, adjusted_units};
 
 /// [`StockStore`] in memory.
 #[derive(Debug, Default)]
 pub struct MemoryStock {
-    activities: Mutex<HashMap<ActivityId, ActivityStock>>,
+    state: Mutex<State>,
+}
+
+/// Everything, behind the one lock.
+#[derive(Debug, Default)]
+struct State {
+    /// Loaded activities.
+    activities: HashMap<ActivityId, ActivityStock>,
+    /// Users' own draw limits per activity, loaded or not.
+    limits: HashMap<ActivityId, HashMap<UserId, DrawLimit>>,
+}
+
+impl State {
+    /// `user`'s own limit in `activity`, if an operator set one.
+    fn limit(&self, activity: &ActivityId, user: &UserId) -> Option<DrawLimit> {
+        self.limits.get(activity).and_then(|limits| limits.get(user)).copied()
+    }
 }
 
 #[derive(Debug, Default)]
@@ -50,30 +66,31 @@ impl MemoryStock {
 
     /// Forgets everything, as a Redis restarted without persistence does (for fault tests).
     pub fn lose_everything(&self) {
-        lock(&self.activities).clear();
+        *lock(&self.state) = State::default();
     }
 }
 
 #[async_trait]
 impl StockStore for MemoryStock {
     async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError> {
-        lock(&self.activities).entry(activity.clone()).or_default().remaining = counts.clone();
+        lock(&self.state).activities.entry(activity.clone()).or_default().remaining = counts.clone();
         Ok(())
     }
 
     async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
-        Ok(lock(&self.activities).get(activity).map(|stock| stock.remaining.clone()))
+        Ok(lock(&self.state).activities.get(activity).map(|stock| stock.remaining.clone()))
     }
 
     async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError> {
         let activity = ticket.draw_id.activity();
-        let mut activities = lock(&self.activities);
-        let stock = activities.get_mut(activity).ok_or_else(|| StockError::NotLoaded(activity.clone()))?;
+        let mut state = lock(&self.state);
+        let limit = state.limit(activity, &ticket.user_id).unwrap_or(ticket.limit);
+        let stock = state.activities.get_mut(activity).ok_or_else(|| StockError::NotLoaded(activity.clone()))?;
         if let Some(existing) = stock.log.get(&ticket.draw_id) {
             return Ok(existing.clone());
         }
         let drawn = stock.draws_per_user.get(&ticket.user_id).copied().unwrap_or(0);
-        if !ticket.limit.allows_another(drawn) {
+        if !limit.allows_another(drawn) {
             return Err(StockError::QuotaExceeded);
         }
         if ticket.at_unpaid_cap(stock.holds.get(&ticket.user_id).copied().unwrap_or(0)) {
@@ -96,8 +113,8 @@ impl StockStore for MemoryStock {
     }
 
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
-        let mut activities = lock(&self.activities);
-        let Some(stock) = activities.get_mut(draw.activity()) else { return Ok(false) };
+        let mut state = lock(&self.state);
+        let Some(stock) = state.activities.get_mut(draw.activity()) else { return Ok(false) };
         let releasable = |record: &&mut DrawRecord| match how {
             Release::Unit => record.holds_unit(),
             Release::UnitAndQuota => !record.released,
@@ -117,8 +134,8 @@ impl StockStore for MemoryStock {
     }
 
     async fn paid(&self, draw: &DrawId) -> Result<bool, StoreError> {
-        let mut activities = lock(&self.activities);
-        Ok(activities.get_mut(draw.activity()).is_some_and(|stock| stock.end_hold(draw)))
+        let mut state = lock(&self.state);
+        Ok(state.activities.get_mut(draw.activity()).is_some_and(|stock| stock.end_hold(draw)))
     }
 
     async fn unsettled(
@@ -127,8 +144,8 @@ impl StockStore for MemoryStock {
         before: Timestamp,
         limit: usize,
     ) -> Result<Vec<DrawRecord>, StoreError> {
-        let activities = lock(&self.activities);
-        let Some(stock) = activities.get(activity) else { return Ok(Vec::new()) };
+        let state = lock(&self.state);
+        let Some(stock) = state.activities.get(activity) else { return Ok(Vec::new()) };
         let mut draws: Vec<DrawRecord> = (stock.unsettled.iter())
             .filter_map(|id| stock.log.get(id))
             .filter(|draw| draw.drawn_at < before)
@@ -140,7 +157,7 @@ impl StockStore for MemoryStock {
     }
 
     async fn settle(&self, draw: &DrawId) -> Result<(), StoreError> {
-        if let Some(stock) = lock(&self.activities).get_mut(draw.activity()) {
+        if let Some(stock) = lock(&self.state).activities.get_mut(draw.activity()) {
             stock.unsettled.remove(draw);
         }
         Ok(())
@@ -158,17 +175,48 @@ impl StockStore for MemoryStock {
             holding: holding.into_iter().map(|draw| draw.id.clone()).collect(),
             holds,
         };
-        lock(&self.activities).insert(activity.clone(), stock);
+        let mut state = lock(&self.state);
+        state.limits.insert(activity.clone(), restoration.limits.clone());
+        state.activities.insert(activity.clone(), stock);
         Ok(())
     }
 
+    async fn set_limit(
+        &self,
+        activity: &ActivityId,
+        user: &UserId,
+        limit: Option<DrawLimit>,
+    ) -> Result<(), StoreError> {
+        let mut state = lock(&self.state);
+        let limits = state.limits.entry(activity.clone()).or_default();
+        match limit {
+            Some(limit) => limits.insert(*user, limit),
+            None => limits.remove(user),
+        };
+        Ok(())
+    }
+
+    async fn adjust(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<u64, StockError> {
+        let mut state = lock(&self.state);
+        let stock = state.activities.get_mut(activity).ok_or_else(|| StockError::NotLoaded(activity.clone()))?;
+        let units = stock.remaining.get_mut(prize).ok_or_else(|| StockError::UnknownPrize(prize.clone()))?;
+        *units = adjusted_units(*units, delta)?;
+        Ok(*units)
+    }
+
+    async fn flush(&self, activity: &ActivityId) -> Result<bool, StoreError> {
+        let mut state = lock(&self.state);
+        let limits = state.limits.remove(activity).is_some_and(|limits| !limits.is_empty());
+        Ok(state.activities.remove(activity).is_some() || limits)
+    }
+
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {
-        let activities = lock(&self.activities);
-        Ok(activities.get(draw.activity()).and_then(|stock| stock.log.get(draw).cloned()))
+        let state = lock(&self.state);
+        Ok(state.activities.get(draw.activity()).and_then(|stock| stock.log.get(draw).cloned()))
     }
 
     async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
-        let activities = lock(&self.activities);
-        Ok(activities.get(activity).map(|stock| stock.log.values().cloned().collect()).unwrap_or_default())
+        let state = lock(&self.state);
+        Ok(state.activities.get(activity).map(|stock| stock.log.values().cloned().collect()).unwrap_or_default())
     }
 }

@@ -156,10 +156,10 @@ impl RedisKeys {
     }
 
     /// An activity's stock, users and log hashes, its unsettled draws (a sorted set), its
-    /// users' unpaid holds (a hash) and the draws holding them (a set); `{act:ID}` puts them
-    /// in one hash slot.
-    fn activity(&self, activity: &ActivityId) -> [String; 6] {
-        ["stock", "users", "log", "unsettled", "holds", "holding"]
+    /// users' unpaid holds (a hash), the draws holding them (a set) and its users' own draw
+    /// limits (a hash); `{act:ID}` puts them in one hash slot. These are all of its keys.
+    fn activity(&self, activity: &ActivityId) -> [String; 7] {
+        ["stock", "users", "log", "unsettled", "holds", "holding", "limits"]
             .map(|part| format!("{}:{{act:{activity}}}:{part}", self.prefix))
     }
 
@@ -199,7 +199,8 @@ mod tests {
                 "ld:{act:demo}:log",
                 "ld:{act:demo}:unsettled",
                 "ld:{act:demo}:holds",
-                "ld:{act:demo}:holding"
+                "ld:{act:demo}:holding",
+                "ld:{act:demo}:limits"
             ]
         );
         // Redis Cluster hashes only the text between the first `{` and the next `}`.

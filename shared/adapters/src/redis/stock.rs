@@ -2,13 +2,17 @@
 //! release one of `release.lua`, guarded by the draw log so it happens once per draw; the
 //! end of an unpaid hold one of `paid.lua` (or the release), guarded by the holding set. A
 //! draw stays in the activity's `unsettled` sorted set until settlement removes it; a
-//! restore is one `MULTI`/`EXEC` over the activity's hash slot.
+//! restore is one `MULTI`/`EXEC` over the activity's hash slot. Users' own draw limits live
+//! in the activity's `limits` hash, read by `draw.lua`; a stock adjustment is one
+//! `adjust.lua`; a flush one `DEL` of the activity's keys (one slot, a fixed set of keys).
 
 use async_trait::async_trait;
 use redis::{AsyncCommands, Script};
 
 use super::{RedisConnection, RedisKeys, failed};
-use luckydraw_core::domain::{ActivityId, DrawId, DrawMode, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId};
+use luckydraw_core::domain::{
+    ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId,
+};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
 use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
@@ -27,6 +31,7 @@ pub struct RedisStock {
     release: Script,
     paid: Script,
     load: Script,
+    adjust: Script,
 }
 
 impl RedisStock {
@@ -40,6 +45,7 @@ impl RedisStock {
             release: Script::new(include_str!("../../../../infra/redis/release.lua")),
             paid: Script::new(include_str!("../../../../infra/redis/paid.lua")),
             load: Script::new(include_str!("../../../../infra/redis/load.lua")),
+            adjust: Script::new(include_str!("../../../../infra/redis/adjust.lua")),
         }
     }
 }
@@ -168,33 +174,78 @@ impl StockStore for RedisStock {
     }
 
     async fn restore(&self, activity: &ActivityId, restoration: &Restoration) -> Result<(), StoreError> {
-        let [stock, users, log, unsettled, holds, holding] = self.keys.activity(activity);
+        let keys = self.keys.activity(activity);
+        let [stock, users, log, _, holds, holding, limits] = &keys;
         let mut pipe = redis::pipe();
-        pipe.atomic().del(&[&stock, &users, &log, &unsettled, &holds, &holding]).ignore();
+        pipe.atomic().del(&keys).ignore();
         for chunk in restoration.draws.chunks(SCAN_BATCH) {
             let entries: Vec<(String, String)> =
                 chunk.iter().map(|draw| (log_field(&draw.id), format_record(draw))).collect();
-            pipe.hset_multiple(&log, &entries).ignore();
+            pipe.hset_multiple(log, &entries).ignore();
         }
         let counts: Vec<(String, u64)> =
             restoration.draws_per_user.iter().map(|(user, count)| (user.to_string(), *count)).collect();
         for chunk in counts.chunks(SCAN_BATCH) {
-            pipe.hset_multiple(&users, chunk).ignore();
+            pipe.hset_multiple(users, chunk).ignore();
         }
         let (held, holds_per_user) = restoration.holds();
         for chunk in held.chunks(SCAN_BATCH) {
-            pipe.sadd(&holding, chunk.iter().map(|draw| log_field(&draw.id)).collect::<Vec<_>>()).ignore();
+            pipe.sadd(holding, chunk.iter().map(|draw| log_field(&draw.id)).collect::<Vec<_>>()).ignore();
         }
         let holds_per_user: Vec<(String, u64)> =
             holds_per_user.into_iter().map(|(user, count)| (user.to_string(), count)).collect();
         for chunk in holds_per_user.chunks(SCAN_BATCH) {
-            pipe.hset_multiple(&holds, chunk).ignore();
+            pipe.hset_multiple(holds, chunk).ignore();
+        }
+        let user_limits: Vec<(String, u32)> =
+            restoration.limits.iter().map(|(user, limit)| (user.to_string(), limit.get())).collect();
+        for chunk in user_limits.chunks(SCAN_BATCH) {
+            pipe.hset_multiple(limits, chunk).ignore();
         }
         let mut stock_fields: Vec<(String, u64)> = vec![(LOADED_MARKER.to_owned(), 1)];
         stock_fields.extend(restoration.remaining.iter().map(|(prize, units)| (prize.to_string(), *units)));
-        pipe.hset_multiple(&stock, &stock_fields).ignore();
+        pipe.hset_multiple(stock, &stock_fields).ignore();
         let () = pipe.query_async(&mut self.connection.clone()).await.map_err(failed("restore stock"))?;
         Ok(())
+    }
+
+    async fn set_limit(
+        &self,
+        activity: &ActivityId,
+        user: &UserId,
+        limit: Option<DrawLimit>,
+    ) -> Result<(), StoreError> {
+        let [.., limits] = self.keys.activity(activity);
+        let mut connection = self.connection.clone();
+        let _: i64 = match limit {
+            Some(limit) => connection.hset(limits, user.to_string(), limit.get()).await,
+            None => connection.hdel(limits, user.to_string()).await,
+        }
+        .map_err(failed("set a user's draw limit"))?;
+        Ok(())
+    }
+
+    async fn adjust(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<u64, StockError> {
+        let [stock, ..] = self.keys.activity(activity);
+        let reply: Vec<String> = (self.adjust.key(stock).arg(prize.as_str()).arg(delta))
+            .invoke_async(&mut self.connection.clone())
+            .await
+            .map_err(failed("adjust script"))?;
+        let unexpected = || StoreError::new(format!("redis: unexpected adjust script reply {reply:?}"));
+        let units = |text: &str| text.parse::<u64>().map_err(|_| unexpected());
+        match reply.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["adjusted", left] => Ok(units(left)?),
+            ["insufficient", left] => Err(StockError::Insufficient { remaining: units(left)? }),
+            ["not_loaded"] => Err(StockError::NotLoaded(activity.clone())),
+            ["unknown_prize"] => Err(StockError::UnknownPrize(prize.clone())),
+            _ => Err(unexpected().into()),
+        }
+    }
+
+    async fn flush(&self, activity: &ActivityId) -> Result<bool, StoreError> {
+        let deleted: u64 =
+            self.connection.clone().del(&self.keys.activity(activity)).await.map_err(failed("flush an activity"))?;
+        Ok(deleted > 0)
     }
 
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {

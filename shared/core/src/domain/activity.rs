@@ -6,10 +6,16 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ActivityId, Money, PrizeId, Timestamp, UserKind};
+use super::{ActivityId, Eligibility, Money, PrizeId, Timestamp, User, UserKind};
 
 /// The most units an activity may hold, so every sum stays exact in Lua as well.
 pub const MAX_TOTAL_STOCK: u64 = 1 << 48;
+
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 2_000;
+
+/// The longest picture path or URL, in bytes.
+pub const MAX_PICTURE: usize = 512;
 
 /// The cap on a user's unpaid priced prizes when an activity does not set one.
 pub const DEFAULT_MAX_UNPAID: u32 = 3;
@@ -104,6 +110,9 @@ pub struct ActivitySpec {
     /// 0 = no cap. Absent in stored data: [`DEFAULT_MAX_UNPAID`].
     #[serde(default = "default_max_unpaid")]
     pub max_unpaid_per_user: u32,
+    /// Who may draw (everyone when empty).
+    #[serde(default)]
+    pub eligibility: Eligibility,
     /// The prizes, in any order; stored in wheel order.
     pub prizes: Vec<Prize>,
 }
@@ -113,12 +122,18 @@ pub struct ActivitySpec {
 #[serde(try_from = "ActivitySpec", into = "ActivitySpec")]
 pub struct Activity(ActivitySpec);
 
-/// Why an [`ActivitySpec`] is not a valid activity.
+/// Why an [`ActivitySpec`] is not a valid activity; [`ActivityError::field`] names the field.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ActivityError {
-    /// Empty or overlong name.
-    #[error("{0} needs a name of 1 to 64 characters")]
-    Name(String),
+    /// Empty or overlong name (of the activity, or of the prize at this index).
+    #[error("a name has 1 to 64 characters")]
+    Name(Option<usize>),
+    /// An overlong description.
+    #[error("a description has at most 2000 characters")]
+    Description(Option<usize>),
+    /// A picture that is neither a site path nor an http(s) URL, or is too long.
+    #[error("a picture is a path starting with `/` or an http(s) URL of at most 512 bytes")]
+    Picture(usize),
     /// `ends_at` not after `starts_at`.
     #[error("the activity must end after it starts")]
     Window,
@@ -126,20 +141,48 @@ pub enum ActivityError {
     #[error("an activity has 1 to 64 prizes")]
     PrizeCount,
     /// Two prizes share an id.
-    #[error("prize id `{0}` is used twice")]
-    DuplicatePrize(PrizeId),
+    #[error("prize id `{1}` is used twice")]
+    DuplicatePrize(usize, PrizeId),
     /// Wheel positions are not exactly 0..n.
-    #[error("wheel positions must be 0 to {0} with none repeated")]
-    WheelPositions(usize),
+    #[error("wheel positions must be 0 to {1} with none repeated")]
+    WheelPositions(usize, usize),
     /// A consolation prize with a price.
-    #[error("the consolation prize `{0}` cannot have a price")]
-    PricedConsolation(PrizeId),
+    #[error("a consolation prize cannot have a price")]
+    PricedConsolation(usize),
+    /// A second consolation prize.
+    #[error("an activity has at most one consolation prize")]
+    Consolations(usize),
+    /// A zero weight where odds go by weight.
+    #[error("in the weight modes every prize needs a weight above zero")]
+    Weight(usize),
     /// A zero pay window.
     #[error("the pay window must be at least one second")]
     PayWindow,
     /// More units than the stores can count exactly.
     #[error("an activity holds at most 2^48 units")]
     StockTooLarge,
+}
+
+impl ActivityError {
+    /// The field at fault, as a client addresses it: `ends_at`, `prizes[2].weight`, ...
+    pub fn field(&self) -> String {
+        let prize = |index: &usize, field: &str| format!("prizes[{index}].{field}");
+        match self {
+            ActivityError::Name(None) => "name".into(),
+            ActivityError::Name(Some(index)) => prize(index, "name"),
+            ActivityError::Description(None) => "description".into(),
+            ActivityError::Description(Some(index)) => prize(index, "description"),
+            ActivityError::Picture(index) => prize(index, "picture"),
+            ActivityError::Window => "ends_at".into(),
+            ActivityError::PrizeCount | ActivityError::StockTooLarge => "prizes".into(),
+            ActivityError::DuplicatePrize(index, _) => prize(index, "id"),
+            ActivityError::WheelPositions(index, _) => prize(index, "wheel_index"),
+            ActivityError::PricedConsolation(index) => prize(index, "price_fen"),
+            ActivityError::Consolations(index) => prize(index, "consolation"),
+            ActivityError::Weight(index) => prize(index, "weight"),
+            ActivityError::PayWindow => "pay_window_secs".into(),
+        }
+    }
 }
 
 impl DrawLimit {
@@ -165,14 +208,14 @@ impl DrawLimit {
 impl Activity {
     /// Checks a spec and orders its prizes by wheel position.
     pub fn new(mut spec: ActivitySpec) -> Result<Self, ActivityError> {
-        check_name(&spec.name, "the activity")?;
+        check_text(&spec.name, &spec.description, None)?;
         if spec.ends_at <= spec.starts_at {
             return Err(ActivityError::Window);
         }
         if spec.pay_window_secs == 0 {
             return Err(ActivityError::PayWindow);
         }
-        check_prizes(&spec.prizes)?;
+        check_prizes(&spec.prizes, spec.draw_mode)?;
         spec.prizes.sort_by_key(|prize| prize.wheel_index);
         Ok(Self(spec))
     }
@@ -188,6 +231,11 @@ impl Activity {
             (UserKind::Vip, Some(limit)) => limit,
             _ => self.0.per_user_limit,
         }
+    }
+
+    /// Whether `user` may draw here.
+    pub fn admits(&self, user: &User) -> bool {
+        self.0.eligibility.admits(user)
     }
 
     /// The prize with this id.
@@ -222,27 +270,50 @@ impl From<Activity> for ActivitySpec {
     }
 }
 
-fn check_name(name: &str, what: &str) -> Result<(), ActivityError> {
-    let length = name.trim().chars().count();
-    if (1..=64).contains(&length) { Ok(()) } else { Err(ActivityError::Name(what.to_owned())) }
+fn check_text(name: &str, description: &str, prize: Option<usize>) -> Result<(), ActivityError> {
+    if !(1..=64).contains(&name.trim().chars().count()) {
+        return Err(ActivityError::Name(prize));
+    }
+    if description.chars().count() > MAX_DESCRIPTION {
+        return Err(ActivityError::Description(prize));
+    }
+    Ok(())
 }
 
-fn check_prizes(prizes: &[Prize]) -> Result<(), ActivityError> {
+/// A site path (`/prizes/bear.svg`) or an http(s) URL, without spaces or quotes; or none.
+fn check_picture(picture: &str, index: usize) -> Result<(), ActivityError> {
+    let scheme_ok = picture.is_empty()
+        || (picture.starts_with('/') && !picture.starts_with("//"))
+        || picture.starts_with("https://")
+        || picture.starts_with("http://");
+    let clean = picture.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '<' | '>' | '\\'));
+    if scheme_ok && clean && picture.len() <= MAX_PICTURE { Ok(()) } else { Err(ActivityError::Picture(index)) }
+}
+
+fn check_prizes(prizes: &[Prize], mode: DrawMode) -> Result<(), ActivityError> {
     if !(1..=64).contains(&prizes.len()) {
         return Err(ActivityError::PrizeCount);
     }
     let mut ids = HashSet::new();
     let mut positions = HashSet::new();
-    for prize in prizes {
-        check_name(&prize.name, &format!("prize `{}`", prize.id))?;
+    let mut consolation = false;
+    for (index, prize) in prizes.iter().enumerate() {
+        check_text(&prize.name, &prize.description, Some(index))?;
+        check_picture(&prize.picture, index)?;
         if !ids.insert(&prize.id) {
-            return Err(ActivityError::DuplicatePrize(prize.id.clone()));
+            return Err(ActivityError::DuplicatePrize(index, prize.id.clone()));
         }
         if usize::from(prize.wheel_index) >= prizes.len() || !positions.insert(prize.wheel_index) {
-            return Err(ActivityError::WheelPositions(prizes.len() - 1));
+            return Err(ActivityError::WheelPositions(index, prizes.len() - 1));
         }
         if prize.consolation && !prize.price_fen.is_zero() {
-            return Err(ActivityError::PricedConsolation(prize.id.clone()));
+            return Err(ActivityError::PricedConsolation(index));
+        }
+        if prize.consolation && std::mem::replace(&mut consolation, true) {
+            return Err(ActivityError::Consolations(index));
+        }
+        if mode != DrawMode::RemainingStock && prize.weight == 0 {
+            return Err(ActivityError::Weight(index));
         }
     }
     let total = prizes.iter().try_fold(0u64, |sum, prize| sum.checked_add(prize.initial));
@@ -283,6 +354,7 @@ mod tests {
             vip_per_user_limit: Some(DrawLimit::new(10)),
             pay_window_secs: 900,
             max_unpaid_per_user: 2,
+            eligibility: Eligibility::default(),
             prizes,
         }
     }
@@ -318,16 +390,50 @@ mod tests {
     #[test]
     fn rejects_inconsistent_specs() {
         let duplicate = spec(vec![prize("a", 0), prize("a", 1)]);
-        assert!(matches!(Activity::new(duplicate), Err(ActivityError::DuplicatePrize(_))));
+        assert_eq!(Activity::new(duplicate).unwrap_err().field(), "prizes[1].id");
         let gap = spec(vec![prize("a", 0), prize("b", 2)]);
-        assert_eq!(Activity::new(gap), Err(ActivityError::WheelPositions(1)));
+        assert_eq!(Activity::new(gap), Err(ActivityError::WheelPositions(1, 1)));
         let mut priced = prize("thanks", 0);
         priced.consolation = true;
-        assert!(matches!(Activity::new(spec(vec![priced])), Err(ActivityError::PricedConsolation(_))));
+        assert_eq!(Activity::new(spec(vec![priced])).unwrap_err().field(), "prizes[0].price_fen");
         let mut backwards = spec(vec![prize("a", 0)]);
         backwards.ends_at = backwards.starts_at;
         assert_eq!(Activity::new(backwards), Err(ActivityError::Window));
         assert_eq!(Activity::new(spec(vec![])), Err(ActivityError::PrizeCount));
+    }
+
+    #[test]
+    fn each_rule_names_its_field() {
+        let consolation =
+            |id: &str, index: u16| Prize { consolation: true, price_fen: Money::ZERO, ..prize(id, index) };
+        let two = spec(vec![consolation("a", 0), consolation("b", 1)]);
+        assert_eq!(Activity::new(two).unwrap_err().field(), "prizes[1].consolation");
+        let mut weighted = spec(vec![prize("a", 0), Prize { weight: 0, ..prize("b", 1) }]);
+        weighted.draw_mode = DrawMode::WeightKeep;
+        assert_eq!(Activity::new(weighted.clone()).unwrap_err().field(), "prizes[1].weight");
+        weighted.draw_mode = DrawMode::RemainingStock;
+        assert!(Activity::new(weighted).is_ok(), "weights do not matter by remaining stock");
+        for bad in [
+            "javascript:alert(1)",
+            "//evil.example/x.png",
+            "/a b.png",
+            "/x\"onload=\"1",
+            &format!("/{}", "a".repeat(512)),
+        ] {
+            let pictured = spec(vec![Prize { picture: bad.into(), ..prize("a", 0) }]);
+            assert_eq!(Activity::new(pictured).unwrap_err().field(), "prizes[0].picture", "{bad}");
+        }
+        for good in ["", "/prizes/bear.svg", "https://cdn.example.com/p.png"] {
+            assert!(Activity::new(spec(vec![Prize { picture: good.into(), ..prize("a", 0) }])).is_ok(), "{good}");
+        }
+        let mut long = spec(vec![prize("a", 0)]);
+        long.description = "x".repeat(MAX_DESCRIPTION + 1);
+        assert_eq!(Activity::new(long).unwrap_err().field(), "description");
+        let mut unnamed = spec(vec![Prize { name: " ".into(), ..prize("a", 0) }]);
+        assert_eq!(Activity::new(unnamed.clone()).unwrap_err().field(), "prizes[0].name");
+        unnamed.pay_window_secs = 0;
+        unnamed.prizes = vec![prize("a", 0)];
+        assert_eq!(Activity::new(unnamed).unwrap_err().field(), "pay_window_secs");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 mod activity;
 mod client;
 mod draw;
+mod eligibility;
 mod ids;
 mod money;
 mod order;
@@ -18,6 +19,7 @@ pub use activity::{
 };
 pub use client::ClientAddress;
 pub use draw::{DrawOutcome, DrawRecord, LedgerEntry};
+pub use eligibility::{Eligibility, MAX_TAGS, Tag, TagError};
 pub use ids::{ActivityId, DrawId, IdError, OrderId, PrizeId, UserId};
 pub use money::{Money, MoneyError};
 pub use order::{CancelReason, Order, OrderStatus};

@@ -104,3 +104,23 @@ impl Order {
         Order { status, updated_at: now, ..self.clone() }
     }
 }
+
+impl std::str::FromStr for OrderStatus {
+    type Err = String;
+
+    /// The snake_case name used in the API.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let all = [
+            OrderStatus::PendingPayment,
+            OrderStatus::Fulfilled,
+            OrderStatus::Paid,
+            OrderStatus::Cancelled,
+            OrderStatus::Expired,
+            OrderStatus::Refunded,
+        ];
+        all.into_iter().find(|status| status.as_str() == text).ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|status| status.as_str()).collect();
+            format!("an order status is one of {}", names.join(", "))
+        })
+    }
+}

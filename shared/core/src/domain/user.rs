@@ -5,7 +5,9 @@ use std::fmt;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use super::{Timestamp, UserId};
+use std::collections::BTreeSet;
+
+use super::{Tag, Timestamp, UserId};
 
 /// A login name: 3–32 of `a-z 0-9 _ . -`, compared case-insensitively (stored lowercase).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -22,7 +24,7 @@ pub struct Password(SecretString);
 pub struct PasswordHash(String);
 
 /// What a user may do beyond drawing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UserKind {
     /// A player.
@@ -58,6 +60,9 @@ pub struct User {
     pub status: UserStatus,
     /// When the account was created.
     pub created_at: Timestamp,
+    /// Labels operators set, for activities' eligibility rules.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub tags: BTreeSet<Tag>,
 }
 
 /// A credential that does not meet the rules.
@@ -83,6 +88,13 @@ impl Username {
     /// The lowercase name.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl std::str::FromStr for Username {
+    type Err = CredentialError;
+    fn from_str(text: &str) -> Result<Self, CredentialError> {
+        Self::parse(text)
     }
 }
 

@@ -65,6 +65,7 @@ pub async fn new_user(
         kind,
         status: UserStatus::Active,
         created_at: now,
+        tags: Default::default(),
     })
 }
 

@@ -3,7 +3,7 @@
 
 use tracing::{error, info, instrument, warn};
 
-use crate::app::{HasActivities, HasClock, HasLedger, HasQueue, HasRandom, HasStock};
+use crate::app::{HasActivities, HasClock, HasLedger, HasQueue, HasRandom, HasStock, HasUsers};
 use crate::domain::{Activity, ActivityId, DrawId, DrawOutcome, DrawRecord, LedgerEntry, OrderId, Prize, Session};
 use crate::error::{Error, StoreError};
 use crate::lottery::{self, DrawTicket, WheelSlot};
@@ -27,7 +27,7 @@ pub struct DrawResult {
 /// 503, unless its message arrived after all (the void loses), which answers it normally.
 #[instrument(skip_all, fields(activity = %activity_id, user = %session.user_id))]
 pub async fn draw(
-    app: &(impl HasActivities + HasStock + HasQueue + HasLedger + HasClock + HasRandom),
+    app: &(impl HasActivities + HasStock + HasQueue + HasLedger + HasUsers + HasClock + HasRandom),
     session: &Session,
     activity_id: &ActivityId,
 ) -> Result<DrawResult, Error> {
@@ -35,6 +35,9 @@ pub async fn draw(
     let now = app.clock().now();
     if !activity.is_open(now) {
         return Err(Error::ActivityNotOpen);
+    }
+    if !eligible(app, &activity, session).await? {
+        return Err(Error::NotEligible);
     }
     let ticket = DrawTicket {
         draw_id: DrawId::generate(activity_id, now, app.random().bytes()),
@@ -62,6 +65,20 @@ pub async fn draw(
     let order_id = (record.outcome == DrawOutcome::Won).then(|| record.id.order_id());
     info!(draw_id = %record.id, prize = %prize.id, outcome = ?record.outcome, "drawn");
     Ok(DrawResult { record, prize, order_id })
+}
+
+/// Whether the session's user may draw in `activity`: the kind rule from the session alone;
+/// the account is read only when the rules look at tags or registration.
+pub async fn eligible(app: &impl HasUsers, activity: &Activity, session: &Session) -> Result<bool, Error> {
+    let rules = &activity.eligibility;
+    if !rules.admits_kind(session.kind) {
+        return Ok(false);
+    }
+    if !rules.needs_account() {
+        return Ok(true);
+    }
+    let user = app.users().by_id(&session.user_id).await?;
+    Ok(user.is_some_and(|user| activity.admits(&user)))
 }
 
 /// The wheel as a draw ticket lists it.

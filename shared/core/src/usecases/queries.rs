@@ -14,8 +14,8 @@ use crate::ports::StockCounts;
 pub struct ActivityStock {
     /// The activity.
     pub activity: Activity,
-    /// Units left per prize (empty if the stock is not loaded).
-    pub remaining: StockCounts,
+    /// Units left per prize (`None` if the stock is not loaded).
+    pub remaining: Option<StockCounts>,
 }
 
 /// A draw with its order, if the consumer has created it yet.
@@ -38,7 +38,7 @@ pub async fn activities(app: &impl HasActivities) -> Result<Vec<Activity>, Error
 pub async fn activity(app: &(impl HasActivities + HasStock), id: &ActivityId) -> Result<ActivityStock, Error> {
     let activity = app.activities().get(id).await?.filter(|a| a.status != ActivityStatus::Draft);
     let activity = activity.ok_or(Error::NotFound("activity"))?;
-    let remaining = app.stock().remaining(id).await?.unwrap_or_default();
+    let remaining = app.stock().remaining(id).await?;
     Ok(ActivityStock { activity, remaining })
 }
 

@@ -62,3 +62,26 @@ pub async fn settle(
     info!(recorded = settled.recorded, released = settled.released, requeued = settled.requeued, "settled");
     Ok(settled)
 }
+
+/// What an operator's reconcile did: a settlement run now, and the draws of the activity
+/// still inside the grace period (the next runs settle them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Reconciled {
+    /// What the run did (over every activity).
+    pub settled: Settled,
+    /// Draws of the activity not yet settled.
+    pub waiting: u64,
+}
+
+/// Settles now, then counts what of `activity` is still waiting.
+#[instrument(skip_all, fields(activity = %activity))]
+pub async fn reconcile(
+    app: &(impl HasActivities + HasStock + HasLedger + HasQueue + HasClock + HasSettings),
+    activity: &crate::domain::ActivityId,
+) -> Result<Reconciled, Error> {
+    app.activities().get(activity).await?.ok_or(Error::NotFound("activity"))?;
+    let settled = settle(app).await?;
+    let everything = crate::domain::Timestamp::from_millis(i64::MAX);
+    let waiting = app.stock().unsettled(activity, everything, 100_000).await?.len() as u64;
+    Ok(Reconciled { settled, waiting })
+}

@@ -55,6 +55,13 @@ macro_rules! stock_store_conformance {
                 paid_and_release_each_end_a_hold_once,
                 restore_rebuilds_the_unpaid_holds,
                 concurrent_draws_of_one_user_stop_at_the_unpaid_cap,
+                concurrent_draws_stop_at_the_users_own_limit,
+                a_users_own_limit_is_set_replaced_and_removed,
+                a_users_own_limit_set_before_the_load_holds_after_it,
+                restore_puts_the_users_own_limits_back,
+                adjust_adds_and_removes_units_exactly,
+                concurrent_draws_and_adjustments_conserve_units,
+                flush_forgets_an_activity_and_restore_rebuilds_it,
             ]
         );
     };
@@ -79,7 +86,13 @@ macro_rules! users_conformance {
         $crate::conformance_tests!(
             users,
             $factory,
-            [users_are_found_by_id_and_name_and_names_are_unique, activities_are_put_replaced_and_listed_by_id,]
+            [
+                users_are_found_by_id_and_name_and_names_are_unique,
+                activities_are_put_replaced_and_listed_by_id,
+                tags_are_replaced_and_read_back_by_id_and_name,
+                activities_are_inserted_once_and_deleted_with_their_limits,
+                audit_entries_come_back_newest_first,
+            ]
         );
     };
 }
@@ -97,6 +110,7 @@ macro_rules! orders_conformance {
                 a_users_orders_come_newest_first,
                 overdue_lists_pending_orders_by_deadline,
                 overdue_takes_the_earliest_deadlines_of_all,
+                pages_list_every_matching_order_once,
             ]
         );
     };

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::START;
 use crate::conformance::stock::{activity, user};
 use luckydraw_core::domain::{DrawId, Money, Order, OrderStatus, PrizeId, Timestamp, UserId};
-use luckydraw_core::ports::Orders;
+use luckydraw_core::ports::{OrderQuery, Orders};
 
 /// A pending order of `user` won at `START + won_secs`, due `pay_secs` later; `n` ends
 /// its id, so consecutive orders land in different partitions of a spread index.
@@ -102,4 +102,58 @@ pub async fn overdue_takes_the_earliest_deadlines_of_all(orders: Arc<dyn Orders>
         let expected: Vec<_> = by_deadline.iter().take(limit).map(|order| order.id).collect();
         assert_eq!(overdue.iter().map(|order| order.id).collect::<Vec<_>>(), expected, "limit {limit}");
     }
+}
+
+/// Pages follow their cursors through every matching order exactly once, filtered by
+/// activity and status; a cursor the store did not issue gives an empty last page.
+pub async fn pages_list_every_matching_order_once(orders: Arc<dyn Orders>) {
+    let mut all = Vec::new();
+    for n in 0..11 {
+        let mut placed = order(n, user(n % 3), n, 900);
+        if n % 4 == 0 {
+            placed.status = OrderStatus::Paid;
+        }
+        if n >= 8 {
+            // Another activity's orders.
+            let draw_id = DrawId::generate(&activity("autumn"), placed.created_at, [n as u8; 10]);
+            placed = Order { id: draw_id.order_id(), draw_id, ..placed };
+        }
+        assert!(orders.insert(&placed).await.unwrap());
+        all.push(placed);
+    }
+    let collect = |query: OrderQuery| {
+        let orders = orders.clone();
+        async move {
+            let (mut seen, mut cursor, mut pages) = (Vec::new(), None::<String>, 0);
+            loop {
+                let page = orders.page(&query, cursor.as_deref(), 3).await.unwrap();
+                assert!(page.orders.len() <= 3);
+                seen.extend(page.orders.into_iter().map(|order| order.id));
+                pages += 1;
+                assert!(pages < 20, "the cursors end");
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => return seen,
+                }
+            }
+        }
+    };
+    let expect = |keep: &dyn Fn(&Order) -> bool| {
+        let mut ids: Vec<_> = all.iter().filter(|order| keep(order)).map(|order| order.id).collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut ids: Vec<luckydraw_core::domain::OrderId>| {
+        ids.sort();
+        ids
+    };
+    assert_eq!(sorted(collect(OrderQuery::default()).await), expect(&|_| true));
+    let spring = OrderQuery { activity: Some(activity("spring")), status: None };
+    assert_eq!(sorted(collect(spring).await), expect(&|order| order.draw_id.activity().as_str() == "spring"));
+    let paid = OrderQuery { activity: Some(activity("spring")), status: Some(OrderStatus::Paid) };
+    let paid_spring =
+        |order: &Order| order.draw_id.activity().as_str() == "spring" && order.status == OrderStatus::Paid;
+    assert_eq!(sorted(collect(paid).await), expect(&paid_spring));
+    let bogus = orders.page(&OrderQuery::default(), Some("bm90LWEtY3Vyc29y"), 3).await.unwrap();
+    assert!(bogus.orders.is_empty() && bogus.next.is_none());
 }

@@ -374,6 +374,7 @@ pub async fn restore_rebuilds_stock_quotas_and_the_draw_log(store: Arc<dyn Stock
         draws_per_user: HashMap::from([(user(1), 1), (user(2), 2)]),
         draws: vec![held.clone(), given_back.clone()],
         holding: Vec::new(),
+        limits: HashMap::new(),
     };
     store.restore(&spring, &restoration).await.unwrap();
     assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 3)]));
@@ -537,6 +538,7 @@ pub async fn restore_rebuilds_the_unpaid_holds(store: Arc<dyn StockStore>) {
         draws_per_user: HashMap::from([(user(1), 4), (user(2), 1)]),
         draws: vec![first.clone(), second.clone(), paid.clone(), given_back.clone(), other.clone()],
         holding: vec![first.id.clone(), second.id.clone(), other.id.clone()],
+        limits: HashMap::new(),
     };
     store.restore(&spring, &restoration).await.unwrap();
     let take = |n| capped(&spring, user(n), 0, 2);
@@ -577,4 +579,223 @@ pub async fn concurrent_draws_of_one_user_stop_at_the_unpaid_cap(store: Arc<dyn 
     assert_eq!((won, refused), (3, 497), "exactly the cap is held");
     assert_eq!(remaining(&*store, &greedy).await, counts(&[("cup", 997)]));
     assert_eq!(store.draws(&greedy).await.unwrap().len(), 3);
+}
+
+/// A ticket for `user` drawing a cup under the ticket's `limit`.
+fn limited(activity: &ActivityId, user: UserId, limit: u32) -> DrawTicket {
+    ticket(activity, user, DrawMode::RemainingStock, limit, &cup_wheel(), 1)
+}
+
+/// Whether a draw was refused for the user's limit.
+fn over_quota(result: &Result<DrawRecord, StockError>) -> bool {
+    matches!(result, Err(StockError::QuotaExceeded))
+}
+
+/// A user's own limit replaces the ticket's inside the atomic step: of 500 concurrent
+/// draws by a user whose limit is 7 (the ticket says 3), exactly 7 succeed; another user's
+/// concurrent draws still stop at the ticket's 3.
+pub async fn concurrent_draws_stop_at_the_users_own_limit(store: Arc<dyn StockStore>) {
+    let vip = activity("vip");
+    store.load(&vip, &counts(&[("cup", 1000)])).await.unwrap();
+    store.set_limit(&vip, &user(7), Some(DrawLimit::new(7))).await.unwrap();
+    let spawn = |n: u64| {
+        let (store, ticket) = (store.clone(), limited(&vip, user(n), 3));
+        tokio::spawn(async move { store.draw(&ticket).await })
+    };
+    let tasks: Vec<_> = (0..500).map(|i| spawn(if i % 25 == 0 { 8 } else { 7 })).collect();
+    let mut outcomes: HashMap<(UserId, bool), usize> = HashMap::new();
+    for (i, task) in tasks.into_iter().enumerate() {
+        let result = task.await.unwrap();
+        assert!(result.is_ok() || over_quota(&result), "unexpected {result:?}");
+        *outcomes.entry((user(if i % 25 == 0 { 8 } else { 7 }), result.is_ok())).or_default() += 1;
+    }
+    assert_eq!((outcomes[&(user(7), true)], outcomes[&(user(7), false)]), (7, 473), "exactly the user's own limit");
+    assert_eq!((outcomes[&(user(8), true)], outcomes[&(user(8), false)]), (3, 17), "others keep the ticket's");
+    assert_eq!(remaining(&*store, &vip).await, counts(&[("cup", 990)]));
+    assert_eq!(store.draws(&vip).await.unwrap().len(), 10);
+}
+
+/// Removing a user's own limit brings the ticket's back; a limit of 0 is unlimited; a limit
+/// lowered below the user's draws refuses further draws; limits are per user and activity.
+pub async fn a_users_own_limit_is_set_replaced_and_removed(store: Arc<dyn StockStore>) {
+    let (spring, autumn) = (activity("spring"), activity("autumn"));
+    store.load(&spring, &counts(&[("cup", 50)])).await.unwrap();
+    store.load(&autumn, &counts(&[("cup", 50)])).await.unwrap();
+    store.set_limit(&spring, &user(1), None).await.expect("removing a limit never set changes nothing");
+    store.set_limit(&spring, &user(1), Some(DrawLimit::new(1))).await.unwrap();
+    draw(&*store, &limited(&spring, user(1), 2)).await.unwrap();
+    assert!(over_quota(&draw(&*store, &limited(&spring, user(1), 2)).await), "the user's 1, not the ticket's 2");
+    draw(&*store, &limited(&spring, user(2), 2)).await.expect("only user 1's limit changed");
+    draw(&*store, &limited(&autumn, user(1), 2)).await.expect("only in spring");
+    draw(&*store, &limited(&autumn, user(1), 2)).await.expect("only in spring");
+    store.set_limit(&spring, &user(1), None).await.unwrap();
+    draw(&*store, &limited(&spring, user(1), 2)).await.expect("the ticket's limit applies again");
+    assert!(over_quota(&draw(&*store, &limited(&spring, user(1), 2)).await), "and only it");
+    store.set_limit(&spring, &user(1), Some(DrawLimit::UNLIMITED)).await.unwrap();
+    for _ in 0..3 {
+        draw(&*store, &limited(&spring, user(1), 2)).await.expect("0 is unlimited");
+    }
+    store.set_limit(&spring, &user(1), Some(DrawLimit::new(3))).await.unwrap();
+    assert!(over_quota(&draw(&*store, &limited(&spring, user(1), 0)).await), "5 drawn, limit lowered to 3");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 50 - 6)]));
+}
+
+/// A limit set before the stock is loaded does not load it, and holds once it is loaded.
+pub async fn a_users_own_limit_set_before_the_load_holds_after_it(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    store.set_limit(&spring, &user(1), Some(DrawLimit::new(2))).await.unwrap();
+    assert_eq!(store.remaining(&spring).await.unwrap(), None, "still not loaded");
+    let refused = draw(&*store, &limited(&spring, user(1), 1)).await;
+    assert!(matches!(refused, Err(StockError::NotLoaded(_))), "{refused:?}");
+    store.load(&spring, &counts(&[("cup", 10)])).await.unwrap();
+    for _ in 0..2 {
+        draw(&*store, &limited(&spring, user(1), 1)).await.expect("the user's own 2");
+    }
+    assert!(over_quota(&draw(&*store, &limited(&spring, user(1), 1)).await));
+}
+
+/// A restore puts users' own limits back with their counts, and they are enforced.
+pub async fn restore_puts_the_users_own_limits_back(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    let restoration = Restoration {
+        remaining: counts(&[("cup", 10)]),
+        draws_per_user: HashMap::from([(user(1), 1), (user(2), 3)]),
+        limits: HashMap::from([
+            (user(1), DrawLimit::new(2)),
+            (user(2), DrawLimit::UNLIMITED),
+            (user(3), DrawLimit::new(1)),
+        ]),
+        ..Restoration::default()
+    };
+    store.restore(&spring, &restoration).await.unwrap();
+    draw(&*store, &limited(&spring, user(1), 1)).await.expect("user 1 has one more of their own 2");
+    assert!(over_quota(&draw(&*store, &limited(&spring, user(1), 1)).await));
+    draw(&*store, &limited(&spring, user(2), 1)).await.expect("user 2 is unlimited");
+    draw(&*store, &limited(&spring, user(3), 5)).await.expect("user 3 never drew");
+    assert!(over_quota(&draw(&*store, &limited(&spring, user(3), 5)).await), "user 3's own 1");
+}
+
+/// `adjust` adds and removes exactly, never below zero: a removal of more than is left is
+/// refused and changes nothing; an unknown prize or an unloaded activity is refused.
+pub async fn adjust_adds_and_removes_units_exactly(store: Arc<dyn StockStore>) {
+    let spring = activity("spring");
+    let (cup, tea) = (PrizeId::parse("cup").unwrap(), PrizeId::parse("tea").unwrap());
+    let refused = store.adjust(&spring, &cup, 5).await;
+    assert!(matches!(refused, Err(StockError::NotLoaded(ref id)) if *id == spring), "{refused:?}");
+    assert_eq!(store.remaining(&spring).await.unwrap(), None, "an adjustment loads nothing");
+    store.load(&spring, &counts(&[("cup", 10), ("tea", 0)])).await.unwrap();
+    assert_eq!(store.adjust(&spring, &cup, 5).await.unwrap(), 15);
+    assert_eq!(store.adjust(&spring, &cup, -3).await.unwrap(), 12);
+    assert_eq!(store.adjust(&spring, &cup, 0).await.unwrap(), 12);
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 12), ("tea", 0)]));
+    let refused = store.adjust(&spring, &cup, -13).await;
+    assert!(matches!(refused, Err(StockError::Insufficient { remaining: 12 })), "{refused:?}");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 12), ("tea", 0)]), "nothing changed");
+    let unknown = PrizeId::parse("wine").unwrap();
+    let refused = store.adjust(&spring, &unknown, 1).await;
+    assert!(matches!(refused, Err(StockError::UnknownPrize(ref prize)) if *prize == unknown), "{refused:?}");
+    assert_eq!(store.adjust(&spring, &cup, -12).await.unwrap(), 0);
+    assert_eq!(store.adjust(&spring, &tea, 2).await.unwrap(), 2);
+    let teas = wheel(&[("tea", 1, false)]);
+    for n in 0..2 {
+        draw(&*store, &ticket(&spring, user(n), DrawMode::RemainingStock, 0, &teas, 1))
+            .await
+            .expect("added units are drawn");
+    }
+    let sold_out = draw(&*store, &ticket(&spring, user(9), DrawMode::RemainingStock, 0, &teas, 1)).await;
+    assert!(matches!(sold_out, Err(StockError::SoldOut)), "{sold_out:?}");
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 0), ("tea", 0)]));
+}
+
+/// Concurrent draws, removals and additions never take a prize below zero and conserve
+/// units: units won + units left = initial + the deltas that were applied.
+pub async fn concurrent_draws_and_adjustments_conserve_units(store: Arc<dyn StockStore>) {
+    let storm = activity("storm");
+    let cup = PrizeId::parse("cup").unwrap();
+    store.load(&storm, &counts(&[("cup", 60)])).await.unwrap();
+    let draws: Vec<_> = (0..40)
+        .map(|n| {
+            let (store, ticket) = (store.clone(), limited(&storm, user(n), 0));
+            tokio::spawn(async move { store.draw(&ticket).await })
+        })
+        .collect();
+    let adjustments: Vec<_> = [-3i64, 2, -3, -3, 2, -3, -3, 2, -3, -3, 2, -3, -3, 2, -3]
+        .into_iter()
+        .map(|delta| {
+            let (store, activity, prize) = (store.clone(), storm.clone(), cup.clone());
+            tokio::spawn(async move { (delta, store.adjust(&activity, &prize, delta).await) })
+        })
+        .collect();
+    let mut won = 0u64;
+    for task in draws {
+        match task.await.unwrap() {
+            Ok(record) if record.outcome == DrawOutcome::Won => won += 1,
+            Err(StockError::SoldOut) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let mut applied = 0i64;
+    for task in adjustments {
+        match task.await.unwrap() {
+            (delta, Ok(_)) => applied += delta,
+            (delta, Err(StockError::Insufficient { .. })) if delta < 0 => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    let left = remaining(&*store, &storm).await[&cup];
+    assert_eq!(won as i64 + left as i64, 60 + applied, "won {won}, left {left}, applied {applied}");
+    assert_eq!(store.draws(&storm).await.unwrap().len() as u64, won);
+}
+
+/// A flush forgets everything of one activity (stock, counts, holds, limits, draw log): it
+/// is not loaded, draws are refused, its draws are gone; other activities keep theirs. A
+/// restore rebuilds it, limits included.
+pub async fn flush_forgets_an_activity_and_restore_rebuilds_it(store: Arc<dyn StockStore>) {
+    let (spring, autumn, winter) = (activity("spring"), activity("autumn"), activity("winter"));
+    for activity in [&spring, &autumn] {
+        store.load(activity, &counts(&[("cup", 5)])).await.unwrap();
+        store.set_limit(activity, &user(3), Some(DrawLimit::new(1))).await.unwrap();
+    }
+    let spring_draws = [
+        draw(&*store, &capped(&spring, user(1), 1, 1)).await.unwrap(),
+        draw(&*store, &capped(&spring, user(2), 1, 1)).await.unwrap(),
+    ];
+    let autumn_draw = draw(&*store, &capped(&autumn, user(1), 1, 1)).await.unwrap();
+    assert!(store.flush(&spring).await.unwrap());
+    assert_eq!(store.remaining(&spring).await.unwrap(), None, "not loaded");
+    let refused = draw(&*store, &capped(&spring, user(4), 1, 1)).await;
+    assert!(matches!(refused, Err(StockError::NotLoaded(ref id)) if *id == spring), "{refused:?}");
+    assert!(store.draws(&spring).await.unwrap().is_empty());
+    assert_eq!(store.find_draw(&spring_draws[0].id).await.unwrap(), None);
+    assert!(store.unsettled(&spring, START.plus(Duration::from_secs(60)), 10).await.unwrap().is_empty());
+    assert!(!store.flush(&spring).await.unwrap(), "nothing left to flush");
+    assert_eq!(remaining(&*store, &autumn).await, counts(&[("cup", 4)]), "autumn untouched");
+    assert_eq!(store.draws(&autumn).await.unwrap(), vec![autumn_draw]);
+    assert!(over_quota(&draw(&*store, &capped(&autumn, user(1), 1, 1)).await), "autumn's count kept");
+    draw(&*store, &capped(&autumn, user(3), 5, 0)).await.unwrap();
+    assert!(over_quota(&draw(&*store, &capped(&autumn, user(3), 5, 0)).await), "autumn's limit kept");
+
+    store.load(&spring, &counts(&[("cup", 5)])).await.unwrap();
+    draw(&*store, &capped(&spring, user(1), 1, 1)).await.expect("the count and the hold were flushed");
+    draw(&*store, &capped(&spring, user(3), 2, 0)).await.unwrap();
+    draw(&*store, &capped(&spring, user(3), 2, 0)).await.expect("the limit was flushed");
+    assert!(store.flush(&spring).await.unwrap());
+
+    let restoration = Restoration {
+        remaining: counts(&[("cup", 3)]),
+        draws_per_user: HashMap::from([(user(1), 1), (user(2), 1)]),
+        draws: spring_draws.to_vec(),
+        holding: vec![spring_draws[0].id.clone()],
+        limits: HashMap::from([(user(2), DrawLimit::new(2))]),
+    };
+    store.restore(&spring, &restoration).await.unwrap();
+    assert_eq!(remaining(&*store, &spring).await, counts(&[("cup", 3)]));
+    assert_eq!(store.find_draw(&spring_draws[1].id).await.unwrap(), Some(spring_draws[1].clone()));
+    assert!(over_quota(&draw(&*store, &capped(&spring, user(1), 1, 0)).await), "user 1's draw restored");
+    draw(&*store, &capped(&spring, user(2), 1, 0)).await.expect("user 2's own limit of 2 restored");
+    assert!(over_quota(&draw(&*store, &capped(&spring, user(2), 1, 0)).await));
+
+    store.set_limit(&winter, &user(1), Some(DrawLimit::new(1))).await.unwrap();
+    assert!(store.flush(&winter).await.unwrap(), "an activity with only a limit has something to flush");
+    assert!(!store.flush(&winter).await.unwrap());
 }

@@ -7,11 +7,19 @@
 //! empty sends it to the prize's other shards, then to a fresh read, a bounded number of
 //! times; the cancellation reasons tell sold out, over quota and duplicate apart.
 //!
+//! A user's own draw limit (an operator's override) is the `limit` attribute of their
+//! quota item, set by an `UpdateItem` that creates the item if need be; the draw's
+//! condition on that item honours it in place of the ticket's limit, and holds on a
+//! missing item or missing attributes. A stock adjustment is one transaction (see
+//! [`DynamoStock::adjust_once`]); a flush deletes the layout item first (the activity is then
+//! not loaded), then its shards, its draws (found through gsi1) and its users' quota items
+//! (those of the draws' users, and those listed in gsi1 by `set_limit` or a restore).
+//!
 //! | item | pk | sk | attributes |
 //! | --- | --- | --- | --- |
 //! | stock layout | `STOCK#<activity>` | `META` | `shards`: prize → K |
 //! | stock shard | `STOCK#<activity>#<prize>#<k>` | `SHARD` | `remaining` |
-//! | user's draws | `QUOTA#<activity>#<user>` | `QUOTA` | `count`, `unpaid` (priced prizes held unpaid) |
+//! | user's draws | `QUOTA#<activity>#<user>` | `QUOTA` | `count`, `unpaid` (priced prizes held unpaid), `limit` (the user's own limit, 0 = none); gsi1 `QUOTAS#<activity>#<0..15>` / `<user>` once set by `set_limit` or a restore |
 //! | draw | `DRAW#<draw id>` | `DRAW` | the record, `shard`, `holding` while it holds an unpaid prize; gsi1 `DRAWS#<activity>#<0..15>` / `<draw id>`; gsi2 `UNSETTLED#<activity>#<0..15>` / `<drawn ms>#<draw id>` until settled |
 
 mod keys;
@@ -21,23 +29,27 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{AttributeValue, DeleteRequest, Put, TransactWriteItem, Update, WriteRequest};
+use aws_sdk_dynamodb::types::{AttributeValue, ConditionCheck, Put, TransactWriteItem, Update, WriteRequest};
 
 use self::keys::{
-    draw_key, draw_keys, meta_key, parse_shard_key, quota_key, shard_key, split, unsettled_keys, unsettled_partitions,
+    draw_key, draw_keys, draw_partitions, meta_key, parse_shard_key, quota_index_keys, quota_key, quota_partitions,
+    shard_key, split, unsettled_keys, unsettled_partitions,
 };
 use super::ShardPlan;
-use super::batch::put_request;
+use super::batch::{delete_request, put_request};
 use super::item::{from_item, to_item, with};
 use super::schema::{GSI1, GSI2};
-use super::{INDEX_PARTITIONS, Item, Table, cancellation_codes, failed, key, n, number, s, sortable, spread, string};
-use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId};
+use super::{Item, Table, cancellation_codes, failed, key, n, number, s, sortable, spread, string};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawOutcome, DrawRecord, PrizeId, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
-use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
+use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore, adjusted_units};
 
 /// Reads and transactions one draw may make before giving up (503).
 const MAX_ATTEMPTS: u32 = 8;
+/// Reads and transactions one stock adjustment may make before giving up: an operator's
+/// call, which may wait out a storm of draws on the same shards.
+const MAX_ADJUST_ATTEMPTS: u32 = 32;
 /// [`StockStore`] in DynamoDB.
 #[derive(Debug)]
 pub struct DynamoStock {
@@ -50,12 +62,13 @@ pub struct DynamoStock {
 /// How many shard items hold each prize of an activity.
 type Layout = HashMap<PrizeId, u64>;
 
-/// What a draw saw: units per shard of each prize, the user's draws so far, and the
-/// draw's record if its id is recorded already.
+/// What a draw saw: units per shard of each prize, the user's draws so far (and own limit,
+/// if set), and the draw's record if its id is recorded already.
 struct Snapshot {
     shards: HashMap<PrizeId, Vec<u64>>,
     drawn: u64,
     unpaid: u64,
+    limit: Option<DrawLimit>,
     recorded: Option<DrawRecord>,
 }
 
@@ -158,21 +171,28 @@ impl DynamoStock {
             .update_expression(if holds { "ADD #count :one, #unpaid :one" } else { "ADD #count :one" })
             .expression_attribute_names("#count", "count")
             .expression_attribute_values(":one", n(1));
-        let mut conditions = Vec::new();
-        if ticket.limit.get() > 0 {
-            conditions.push("(attribute_not_exists(#count) OR #count < :limit)");
+        // The user's own limit when set (0: none), else the ticket's; a missing item or
+        // attribute fails no comparison it is not tested for.
+        let ticket_limit = if ticket.limit.get() > 0 {
             quota = quota.expression_attribute_values(":limit", n(ticket.limit.get()));
-        }
+            "attribute_not_exists(#limit) AND (attribute_not_exists(#count) OR #count < :limit)"
+        } else {
+            "attribute_not_exists(#limit)"
+        };
+        let own_limit =
+            "attribute_exists(#limit) AND (#limit = :unlimited OR attribute_not_exists(#count) OR #count < #limit)";
+        let mut conditions = vec![format!("(({ticket_limit}) OR ({own_limit}))")];
+        quota = quota
+            .expression_attribute_names("#limit", "limit")
+            .expression_attribute_values(":unlimited", n(DrawLimit::UNLIMITED.get()));
         if ticket.max_unpaid > 0 {
-            conditions.push("(attribute_not_exists(#unpaid) OR #unpaid < :max_unpaid)");
+            conditions.push("(attribute_not_exists(#unpaid) OR #unpaid < :max_unpaid)".to_owned());
             quota = quota.expression_attribute_values(":max_unpaid", n(ticket.max_unpaid));
         }
         if holds || ticket.max_unpaid > 0 {
             quota = quota.expression_attribute_names("#unpaid", "unpaid");
         }
-        if !conditions.is_empty() {
-            quota = quota.condition_expression(conditions.join(" AND "));
-        }
+        quota = quota.condition_expression(conditions.join(" AND "));
         let mut request = self
             .table
             .client
@@ -298,6 +318,72 @@ impl DynamoStock {
         }
     }
 
+    /// One attempt at [`StockStore::adjust`], over a fresh read of the prize's shards. An
+    /// addition spreads over the prize's K shards as a load does (`split`); a removal takes
+    /// exactly |delta| units, from the fullest shards first. Either is ONE transaction: a
+    /// condition check that the layout item still gives the prize K shards (no reload or
+    /// flush in between) and, for a removal, `remaining >= taken` on each shard it takes
+    /// from, so that it takes all of |delta| or nothing and no shard goes below zero.
+    /// `Ok(true)` once committed; `Ok(false)` if a draw or a reload got in between.
+    async fn adjust_once(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<bool, StockError> {
+        let snapshot = self.snapshot(activity, None).await?.ok_or_else(|| StockError::NotLoaded(activity.clone()))?;
+        let units = snapshot.shards.get(prize).ok_or_else(|| StockError::UnknownPrize(prize.clone()))?;
+        adjusted_units(units.iter().sum(), delta)?;
+        let shards = units.len() as u64;
+        let changes: Vec<(u64, i64)> = if delta >= 0 {
+            let parts = split(delta.unsigned_abs(), shards).enumerate();
+            parts.filter(|&(_, part)| part > 0).map(|(k, part)| (k as u64, part as i64)).collect()
+        } else {
+            let takes = keys::take_from_fullest(units, delta.unsigned_abs()).into_iter();
+            takes.map(|(k, taken)| (k, -(taken as i64))).collect()
+        };
+        if changes.is_empty() {
+            return Ok(true);
+        }
+        let built = |error| StoreError::caused_by("dynamodb: invalid transaction", error);
+        let same_layout = ConditionCheck::builder()
+            .table_name(&self.table.name)
+            .set_key(Some(key(meta_key(activity), "META")))
+            .condition_expression("#shards.#prize = :shards")
+            .expression_attribute_names("#shards", "shards")
+            .expression_attribute_names("#prize", prize.as_str())
+            .expression_attribute_values(":shards", n(shards))
+            .build()
+            .map_err(built)?;
+        let mut request = self
+            .table
+            .client
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().condition_check(same_layout).build());
+        for (k, change) in changes {
+            let mut update = Update::builder()
+                .table_name(&self.table.name)
+                .set_key(Some(key(shard_key(activity, prize, k), "SHARD")))
+                .update_expression("ADD #remaining :change")
+                .expression_attribute_names("#remaining", "remaining")
+                .expression_attribute_values(":change", n(change));
+            if change < 0 {
+                update = update
+                    .condition_expression("#remaining >= :taken")
+                    .expression_attribute_values(":taken", n(change.unsigned_abs()));
+            }
+            request =
+                request.transact_items(TransactWriteItem::builder().update(update.build().map_err(built)?).build());
+        }
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(error) => match cancellation_codes(&error) {
+                Some(codes)
+                    if (codes.iter().flatten())
+                        .all(|code| code == "ConditionalCheckFailed" || code == "TransactionConflict") =>
+                {
+                    Ok(false)
+                }
+                _ => Err(failed("adjust stock")(error).into()),
+            },
+        }
+    }
+
     /// The record of a draw id already in the table (after a duplicate refusal).
     async fn recorded(&self, draw: &DrawId) -> Result<DrawRecord, StockError> {
         self.find_draw(draw).await?.ok_or_else(|| StoreError::new(format!("dynamodb: draw {draw} vanished")).into())
@@ -325,6 +411,7 @@ fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Resu
         shards: layout.iter().map(|(prize, shards)| (prize.clone(), vec![0; *shards as usize])).collect(),
         drawn: 0,
         unpaid: 0,
+        limit: None,
         recorded: None,
     };
     for item in items {
@@ -332,6 +419,9 @@ fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Resu
         if pk.starts_with("QUOTA#") {
             snapshot.drawn = number(item, "count")?;
             snapshot.unpaid = number(item, "unpaid")?;
+            if item.contains_key("limit") {
+                snapshot.limit = Some(DrawLimit::new(u32::try_from(number(item, "limit")?).unwrap_or(u32::MAX)));
+            }
         } else if pk.starts_with("DRAW#") {
             snapshot.recorded = Some(from_item(item)?);
         } else if let Some((prize, k)) = parse_shard_key(activity, pk)
@@ -343,9 +433,10 @@ fn read_snapshot(activity: &ActivityId, layout: &Layout, items: &[Item]) -> Resu
     Ok(snapshot)
 }
 
-/// A pause before retrying a conflicting transaction, growing with each attempt.
-async fn back_off(attempt: u32, draw: &DrawId) {
-    let jitter = spread(&draw.order_id()) % 5;
+/// A pause before retrying a conflicting transaction, growing with each attempt; `seed`
+/// spreads the pauses of concurrent callers.
+async fn back_off(attempt: u32, seed: u64) {
+    let jitter = seed % 5;
     tokio::time::sleep(Duration::from_millis((2 + jitter) << attempt.min(6))).await;
 }
 
@@ -371,11 +462,7 @@ impl StockStore for DynamoStock {
         for (prize, old_shards) in &old {
             let kept = layout.get(prize).copied().unwrap_or(0);
             for k in kept..*old_shards {
-                let delete = DeleteRequest::builder()
-                    .set_key(Some(key(shard_key(activity, prize, k), "SHARD")))
-                    .build()
-                    .map_err(|error| StoreError::caused_by("dynamodb: invalid delete", error))?;
-                obsolete.push(WriteRequest::builder().delete_request(delete).build());
+                obsolete.push(delete_request(key(shard_key(activity, prize, k), "SHARD"))?);
             }
         }
         self.table.batch_write(obsolete).await
@@ -395,7 +482,8 @@ impl StockStore for DynamoStock {
             if let Some(record) = snapshot.recorded {
                 return Ok(record);
             }
-            if !ticket.limit.allows_another(u32::try_from(snapshot.drawn).unwrap_or(u32::MAX)) {
+            let limit = snapshot.limit.unwrap_or(ticket.limit);
+            if !limit.allows_another(u32::try_from(snapshot.drawn).unwrap_or(u32::MAX)) {
                 return Err(StockError::QuotaExceeded);
             }
             if ticket.at_unpaid_cap(snapshot.unpaid) {
@@ -407,7 +495,7 @@ impl StockStore for DynamoStock {
             let record = ticket.record(&slot.prize_id, outcome);
             let shards: Vec<Option<u64>> = if take {
                 let units = &snapshot.shards[&slot.prize_id];
-                let start = spread(&ticket.draw_id.order_id()) as usize;
+                let start = spread(ticket.draw_id.order_id()) as usize;
                 let order = (0..units.len()).map(|i| (start + i) % units.len());
                 order.filter(|&k| units[k] > 0).map(|k| Some(k as u64)).collect()
             } else {
@@ -422,7 +510,7 @@ impl StockStore for DynamoStock {
                     Some(Refused::Quota) => break,
                     Some(Refused::EmptyShard) => continue,
                     Some(Refused::Conflict) => {
-                        back_off(attempt, &ticket.draw_id).await;
+                        back_off(attempt, spread(ticket.draw_id.order_id())).await;
                         break;
                     }
                 }
@@ -529,15 +617,95 @@ impl StockStore for DynamoStock {
             }
             writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
         }
-        let users: HashSet<&UserId> = restoration.draws_per_user.keys().chain(unpaid.keys()).collect();
+        let users: HashSet<&UserId> =
+            restoration.draws_per_user.keys().chain(unpaid.keys()).chain(restoration.limits.keys()).collect();
         for user in users {
             let count = restoration.draws_per_user.get(user).copied().unwrap_or(0);
             let held = unpaid.get(user).copied().unwrap_or(0);
             let item = with(key(quota_key(activity, user), "QUOTA"), [("count", n(count)), ("unpaid", n(held))]);
+            let mut item = with(item, quota_index_keys(activity, user));
+            if let Some(limit) = restoration.limits.get(user) {
+                item.insert("limit".to_owned(), n(limit.get()));
+            }
             writes.push(WriteRequest::builder().put_request(put_request(item)?).build());
         }
         self.table.batch_write(writes).await?;
         self.load(activity, &restoration.remaining).await
+    }
+
+    async fn set_limit(
+        &self,
+        activity: &ActivityId,
+        user: &UserId,
+        limit: Option<DrawLimit>,
+    ) -> Result<(), StoreError> {
+        let update = (self.table.client.update_item())
+            .table_name(&self.table.name)
+            .set_key(Some(key(quota_key(activity, user), "QUOTA")))
+            .expression_attribute_names("#limit", "limit");
+        let result = match limit {
+            Some(limit) => {
+                let [(_, index_pk), (_, index_sk)] = quota_index_keys(activity, user);
+                update
+                    .update_expression("SET #limit = :limit, gsi1pk = :index_pk, gsi1sk = :index_sk")
+                    .expression_attribute_values(":limit", n(limit.get()))
+                    .expression_attribute_values(":index_pk", index_pk)
+                    .expression_attribute_values(":index_sk", index_sk)
+                    .send()
+                    .await
+            }
+            // Only on an item that exists: an unconditional update would create an empty one.
+            None => update.update_expression("REMOVE #limit").condition_expression("attribute_exists(pk)").send().await,
+        };
+        match result {
+            Ok(_) => Ok(()),
+            Err(error) if super::is_condition_failure(&error) => Ok(()),
+            Err(error) => Err(failed("set a user's draw limit")(error)),
+        }
+    }
+
+    async fn adjust(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<u64, StockError> {
+        for attempt in 0..MAX_ADJUST_ATTEMPTS {
+            if self.adjust_once(activity, prize, delta).await? {
+                let left = self.remaining(activity).await?.and_then(|counts| counts.get(prize).copied());
+                return left.ok_or_else(|| StockError::NotLoaded(activity.clone()));
+            }
+            back_off(attempt, delta.unsigned_abs().wrapping_add(u64::from(attempt))).await;
+        }
+        let contended =
+            format!("dynamodb: adjustment of {activity}/{prize} still contended after {MAX_ADJUST_ATTEMPTS} attempts");
+        Err(StoreError::new(contended).into())
+    }
+
+    async fn flush(&self, activity: &ActivityId) -> Result<bool, StoreError> {
+        self.layouts().remove(activity);
+        let layout = self.layout(activity).await?;
+        if layout.is_some() {
+            // First: from here on the activity is not loaded, and draws are refused.
+            self.table.batch_write(vec![delete_request(key(meta_key(activity), "META"))?]).await?;
+        }
+        let draws = self.table.query_partitions(GSI1, draw_partitions(activity), None, None).await?;
+        let indexed_quotas = self.table.query_partitions(GSI1, quota_partitions(activity), None, None).await?;
+        let mut quotas: HashSet<String> =
+            indexed_quotas.iter().map(|item| string(item, "pk").map(str::to_owned)).collect::<Result<_, _>>()?;
+        let mut deletes = Vec::new();
+        for (prize, shards) in layout.iter().flatten() {
+            for k in 0..*shards {
+                deletes.push(delete_request(key(shard_key(activity, prize, k), "SHARD"))?);
+            }
+        }
+        for item in &draws {
+            let draw: DrawRecord = from_item(item)?;
+            quotas.insert(quota_key(activity, &draw.user_id));
+            deletes.push(delete_request(key(draw_key(&draw.id), "DRAW"))?);
+        }
+        for pk in quotas {
+            deletes.push(delete_request(key(pk, "QUOTA"))?);
+        }
+        let found = layout.is_some() || !deletes.is_empty();
+        self.table.batch_write(deletes).await?;
+        self.layouts().remove(activity);
+        Ok(found)
     }
 
     async fn find_draw(&self, draw: &DrawId) -> Result<Option<DrawRecord>, StoreError> {
@@ -546,8 +714,7 @@ impl StockStore for DynamoStock {
     }
 
     async fn draws(&self, activity: &ActivityId) -> Result<Vec<DrawRecord>, StoreError> {
-        let partitions = (0..INDEX_PARTITIONS).map(|partition| format!("DRAWS#{activity}#{partition}"));
-        let items = self.table.query_partitions(GSI1, partitions, None, None).await?;
+        let items = self.table.query_partitions(GSI1, draw_partitions(activity), None, None).await?;
         items.iter().map(from_item).collect()
     }
 }

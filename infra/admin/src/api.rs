@@ -420,6 +420,9 @@ pub struct Reconciled {
     pub released: u64,
     /// Order messages sent again.
     pub requeued: u64,
+    /// This activity's draws still inside the settlement's grace period (when the API says).
+    #[serde(default)]
+    pub waiting: Option<u64>,
 }
 
 /// `GET /admin/audit`.

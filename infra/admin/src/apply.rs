@@ -114,8 +114,25 @@ pub enum PrizeStep {
         /// The PATCH body.
         patch: Map<String, Value>,
     },
+    /// Change a loaded prize's units by a delta (`POST .../stock`): the stock store and
+    /// `initial` move together, online or not.
+    Stock {
+        /// Its id.
+        id: String,
+        /// Units listed now.
+        from: u64,
+        /// Units the file lists.
+        to: u64,
+    },
     /// Add a prize the activity lacks.
     Add(PrizeInput),
+}
+
+impl PrizeStep {
+    /// The units to add (negative: to remove) for a [`PrizeStep::Stock`].
+    fn delta(from: u64, to: u64) -> i64 {
+        i64::try_from(to).unwrap_or(i64::MAX).saturating_sub(i64::try_from(from).unwrap_or(i64::MAX))
+    }
 }
 
 /// The calls that make the activity what the file says.
@@ -136,7 +153,7 @@ pub struct Update {
     pub changes: Vec<Change>,
     /// The PATCH body for them.
     pub patch: Map<String, Value>,
-    /// Its prizes' changes: removals, then updates, then additions.
+    /// Its prizes' changes: removals, updates, stock deltas, additions.
     pub prizes: Vec<PrizeStep>,
     /// A status change (from, to), made last, or first when it leaves `online`.
     pub status: Option<(Status, Status)>,
@@ -185,6 +202,9 @@ fn update_lines(update: &Update) -> Vec<String> {
             PrizeStep::Add(prize) => format!("prize {}: add", prize.id.as_deref().unwrap_or(&prize.name)),
             PrizeStep::Update { id, changes, .. } => {
                 format!("prize {id}: {}", changes.iter().map(show).collect::<Vec<_>>().join(", "))
+            }
+            PrizeStep::Stock { id, from, to } => {
+                format!("prize {id}: initial {from} → {to} (stock {:+})", PrizeStep::delta(*from, *to))
             }
         });
     }
@@ -267,25 +287,32 @@ fn prize_steps(input: &ActivityInput, current: &ActivityBody) -> Vec<PrizeStep> 
         .filter(|existing| !kept.contains(existing.id.as_str()))
         .map(|existing| PrizeStep::Remove { id: existing.id.clone() })
         .collect();
-    let mut additions = Vec::new();
+    let (mut deltas, mut additions) = (Vec::new(), Vec::new());
     for prize in &input.prizes {
-        match matched(prize) {
-            Some(existing) => steps.extend(prize_update(prize, existing)),
-            None => additions.push(PrizeStep::Add(prize.clone())),
+        let Some(existing) = matched(prize) else {
+            additions.push(PrizeStep::Add(prize.clone()));
+            continue;
+        };
+        // A loaded stock changes by delta (the API refuses `initial` then).
+        let by_delta = current.loaded && prize.initial != existing.initial;
+        if by_delta {
+            deltas.push(PrizeStep::Stock { id: existing.id.clone(), from: existing.initial, to: prize.initial });
         }
+        steps.extend(prize_update(prize, existing, !by_delta));
     }
+    steps.extend(deltas);
     steps.extend(additions);
     steps
 }
 
 /// The fields of a matched prize that the file gives and that differ.
-fn prize_update(prize: &PrizeInput, existing: &PrizeBody) -> Option<PrizeStep> {
+fn prize_update(prize: &PrizeInput, existing: &PrizeBody, with_initial: bool) -> Option<PrizeStep> {
     let mut fields = Fields::default();
     fields.diff("name", &existing.name, Some(&prize.name));
     fields.diff("description", &existing.description, prize.description.as_ref());
     fields.diff("picture", &existing.picture, prize.picture.clone().map(Some).as_ref());
     fields.diff("price_fen", &existing.price_fen, Some(&prize.price_fen));
-    fields.diff("initial", &existing.initial, Some(&prize.initial));
+    fields.diff("initial", &existing.initial, Some(&prize.initial).filter(|_| with_initial));
     fields.diff("weight", &existing.weight, prize.weight.as_ref());
     fields.diff("consolation", &existing.consolation, prize.consolation.as_ref());
     fields.diff("wheel_index", &existing.wheel_index, prize.wheel_index.as_ref());
@@ -299,39 +326,49 @@ fn prize_update(prize: &PrizeInput, existing: &PrizeBody) -> Option<PrizeStep> {
 /// The prize fields that may change while an activity is online.
 const ONLINE_PRIZE_FIELDS: [&str; 3] = ["name", "description", "picture"];
 
-/// Refuses, before any call, the changes the API refuses while the activity stays online.
+/// Refuses, before any call, the changes the API refuses: while the activity stays online,
+/// its draw mode and its prizes' odds, prices and units (but for deltas of a loaded stock);
+/// while its stock is loaded, adding or deleting prizes.
 fn refuse_while_online(update: &Update, current: &ActivityBody) -> Result<(), Error> {
     let stays_online = current.status == Status::Online && update.status.is_none();
-    if !stays_online {
-        return Ok(());
-    }
-    let mut refused: Vec<String> = Vec::new();
-    if update.patch.contains_key("draw_mode") {
-        refused.push("draw_mode".into());
+    let (mut online, mut loaded): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
+    if stays_online && update.patch.contains_key("draw_mode") {
+        online.push("draw_mode".into());
     }
     for step in &update.prizes {
-        match step {
-            PrizeStep::Remove { id } => refused.push(format!("deleting prize {id}")),
-            PrizeStep::Add(prize) => {
-                refused.push(format!("adding prize {}", prize.id.as_deref().unwrap_or(&prize.name)))
+        let blocked = match step {
+            PrizeStep::Remove { id } => Some(format!("deleting prize {id}")),
+            PrizeStep::Add(prize) => Some(format!("adding prize {}", prize.id.as_deref().unwrap_or(&prize.name))),
+            PrizeStep::Update { id, changes, .. } if stays_online => {
+                let fields = changes.iter().filter(|change| !ONLINE_PRIZE_FIELDS.contains(&change.field));
+                online.extend(fields.map(|change| format!("prize {id} {}", change.field)));
+                None
             }
-            PrizeStep::Update { id, changes, .. } => refused.extend(
-                changes
-                    .iter()
-                    .filter(|change| !ONLINE_PRIZE_FIELDS.contains(&change.field))
-                    .map(|change| format!("prize {id} {}", change.field)),
-            ),
+            PrizeStep::Update { .. } | PrizeStep::Stock { .. } => None,
+        };
+        match (blocked, stays_online) {
+            (Some(what), true) => online.push(what),
+            (Some(what), false) if current.loaded => loaded.push(what),
+            _ => {}
         }
     }
-    if refused.is_empty() {
-        return Ok(());
+    let id = &current.id;
+    let mut reasons = Vec::new();
+    if !online.is_empty() {
+        reasons.push(format!(
+            "{id} is online, and these changes are only allowed while it is not: {}. Take it offline first \
+             (luckydraw-admin offline {id}), or apply them with `status = \"offline\"` in the file",
+            online.join(", ")
+        ));
     }
-    Err(Error::Refused(format!(
-        "{id} is online, and these changes are only allowed while it is not: {}. Take it offline first \
-         (luckydraw-admin offline {id}), or apply them with `status = \"offline\"` in the file",
-        refused.join(", "),
-        id = current.id
-    )))
+    if !loaded.is_empty() {
+        reasons.push(format!(
+            "{id}'s stock is loaded, and prizes are only added or deleted while it is not: {}. \
+             `luckydraw-admin flush {id}` removes it (offline only; prizes with draws stay)",
+            loaded.join(", ")
+        ));
+    }
+    if reasons.is_empty() { Ok(()) } else { Err(Error::Refused(reasons.join("\n"))) }
 }
 
 /// Carries the plan out, calling `done` with each line of [`Plan::lines`] as its call
@@ -368,6 +405,9 @@ pub async fn execute(client: &Client, plan: &Plan, done: &mut dyn FnMut(String))
                 drop(client.patch_prize(&update.id, id, &Value::Object(patch.clone())).await?)
             }
             PrizeStep::Add(prize) => drop(client.add_prize(&update.id, prize).await?),
+            PrizeStep::Stock { id, from, to } => {
+                drop(client.change_stock(&update.id, id, PrizeStep::delta(*from, *to)).await?)
+            }
         }
         done(());
     }
@@ -561,20 +601,61 @@ mod tests {
     }
 
     #[test]
-    fn prize_stock_and_price_are_refused_while_online_but_names_may_change() {
+    fn prices_and_prize_lists_are_refused_while_online_but_names_may_change() {
         let current = body_of(&example(), Status::Online);
         let mut input = example();
         input.status = None;
-        input.prizes[1].initial = 300;
+        input.prizes[1].price_fen = 9900;
         input.prizes[2].name = "Cup".into();
         input.prizes.pop();
         let message = plan(&input, Some(&current)).expect_err("refused").to_string();
         assert!(message.contains("tea-festival is online"), "{message}");
-        assert!(message.contains("deleting prize drone, prize tea initial"), "{message}");
+        assert!(message.contains("deleting prize drone, prize tea price_fen"), "{message}");
         assert!(!message.contains("cup"), "{message}");
-        input.prizes[1].initial = 200;
+        input.prizes[1].price_fen = 9000;
         input.prizes.push(example().prizes[3].clone());
-        assert!(plan(&input, Some(&current)).is_ok());
+        let allowed = plan(&input, Some(&current)).expect("names change while online");
+        assert_eq!(allowed.lines(), ["prize cup: name \"Travel cup\" → \"Cup\""]);
+    }
+
+    #[test]
+    fn a_loaded_prize_s_units_change_by_stock_delta_even_while_online() {
+        let current = body_of(&example(), Status::Online);
+        let mut input = example();
+        input.status = None;
+        input.prizes[1].initial = 300;
+        input.prizes[3].initial = 2;
+        let Plan::Update(update) = plan(&input, Some(&current)).expect("deltas are allowed online") else {
+            panic!("an update")
+        };
+        assert_eq!(
+            update.prizes,
+            [
+                PrizeStep::Stock { id: "tea".into(), from: 200, to: 300 },
+                PrizeStep::Stock { id: "drone".into(), from: 5, to: 2 }
+            ]
+        );
+        assert_eq!(
+            Plan::Update(update).lines(),
+            ["prize tea: initial 200 → 300 (stock +100)", "prize drone: initial 5 → 2 (stock -3)"]
+        );
+    }
+
+    #[test]
+    fn adding_a_prize_to_a_loaded_stock_is_refused_with_the_way_out() {
+        let mut current = body_of(&example(), Status::Offline);
+        current.loaded = true;
+        let mut input = example();
+        input.status = None;
+        input.prizes.push(PrizeInput { id: Some("pot".into()), ..example().prizes[1].clone() });
+        let message = plan(&input, Some(&current)).expect_err("refused").to_string();
+        assert!(message.contains("tea-festival's stock is loaded"), "{message}");
+        assert!(
+            message.contains("adding prize pot") && message.contains("luckydraw-admin flush tea-festival"),
+            "{message}"
+        );
+        current.loaded = false;
+        assert!(plan(&input, Some(&current)).is_ok(), "allowed once the stock is flushed");
     }
 
     #[test]
@@ -583,7 +664,10 @@ mod tests {
         input.prizes[1].initial = 300;
         input.status = Some(Status::Offline);
         let offline = plan(&input, Some(&body_of(&example(), Status::Online))).expect("allowed once offline");
-        assert_eq!(offline.lines(), ["tea-festival: status online → offline", "prize tea: initial 200 → 300"]);
+        assert_eq!(
+            offline.lines(),
+            ["tea-festival: status online → offline", "prize tea: initial 200 → 300 (stock +100)"]
+        );
         input.status = Some(Status::Online);
         let online = plan(&input, Some(&body_of(&example(), Status::Draft))).expect("a plan");
         assert_eq!(online.lines(), ["prize tea: initial 200 → 300", "tea-festival: status draft → online"]);

@@ -85,10 +85,12 @@ ActivityInput: name, starts_at, ends_at, draw_mode, per_user_limit, pay_window_s
 The file must give the activity's `id`. If no activity has it, the activity is created (POST). \
 Otherwise the fields the file gives are compared with the activity and only those that differ \
 are changed (PATCH); prizes are matched by `id` (or by name when the file gives no id): those \
-that differ are changed, new ones added and those missing from the file deleted. Prize lists \
-only change while the activity is not online (while online only a prize's name, description \
-and picture may change); take it offline first. A `status` in the file is applied last (first \
-when it takes the activity offline). Fields the file leaves out are left as they are.\n\n\
+that differ are changed, new ones added and those missing from the file deleted. A prize's \
+`initial` changes by a stock delta once the stock is loaded (online too). While the activity is \
+online only a prize's name, description and picture (and units) may change, and prizes are only \
+added or deleted while its stock is not loaded (`flush`); such changes are refused before any \
+call is made. A `status` in the file is applied last (first when it takes the activity offline). \
+Fields the file leaves out are left as they are.\n\n\
 The format follows the extension (.toml or .json). Times are RFC 3339 strings; in TOML an \
 unquoted date-time works too. Money is in fen (1990 = ¥19.90).",
         after_help = "Examples:\n  \

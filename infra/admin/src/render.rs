@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use comfy_table::{CellAlignment, Table, presets};
 
-use crate::api::{ActivityBody, AuditEntry, Loaded, Order, Quota, Reconciled, Stats, StockLevel, UserBody};
+use crate::api::{ActivityBody, AuditEntry, DrawMode, Loaded, Order, Quota, Reconciled, Stats, StockLevel, UserBody};
 
 /// `¥19.90` for 1990 fen.
 pub fn money(fen: u64) -> String {
@@ -74,6 +74,8 @@ pub fn activity(activity: &ActivityBody) -> String {
     }
     let mut prizes =
         table(&["#", "ID", "NAME", "PRICE", "INITIAL", "REMAINING", "WEIGHT", "PICTURE"], &[0, 3, 4, 5, 6]);
+    // Weights only count in the weight modes; units left only once loaded.
+    let by_stock = activity.draw_mode == DrawMode::RemainingStock;
     for prize in &activity.prizes {
         let name = if prize.consolation { format!("{} (consolation)", prize.name) } else { prize.name.clone() };
         prizes.add_row(vec![
@@ -82,8 +84,8 @@ pub fn activity(activity: &ActivityBody) -> String {
             name,
             money(prize.price_fen),
             prize.initial.to_string(),
-            prize.remaining.map_or_else(|| "-".to_owned(), |units| units.to_string()),
-            prize.weight.to_string(),
+            prize.remaining.filter(|_| activity.loaded).map_or_else(|| "-".to_owned(), |units| units.to_string()),
+            if by_stock { "-".to_owned() } else { prize.weight.to_string() },
             prize.picture.clone().unwrap_or_default(),
         ]);
     }
@@ -206,11 +208,16 @@ pub fn loaded(activity: &str, verb: &str, loaded: &Loaded) -> String {
 
 /// `reconcile`: what the settlement did.
 pub fn reconciled(activity: &str, done: &Reconciled) -> String {
-    format!(
-        "settlement run (all activities, {activity} included): {} draw(s) recorded, {} voided draw(s) released, \
-         {} order message(s) sent again",
+    let mut text = format!(
+        "settlement run: {} draw(s) recorded, {} voided draw(s) released, {} order message(s) sent again",
         done.recorded, done.released, done.requeued
-    )
+    );
+    if let Some(waiting) = done.waiting {
+        text.push_str(&format!(
+            "\n{activity}: {waiting} draw(s) still within the grace period (settled on a later run)"
+        ));
+    }
+    text
 }
 
 /// `audit`: a row per admin action.

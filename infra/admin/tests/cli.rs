@@ -111,12 +111,19 @@ async fn a_campaign_goes_from_its_file_to_online_quota_offline_and_settlement() 
     let row = quotas.lines().find(|line| line.contains("player")).unwrap_or_else(|| panic!("{quotas}"));
     assert_eq!(row.split_whitespace().last(), Some("20"), "{quotas}");
 
-    let edited = std::env::temp_dir().join(format!("campaign-{}.toml", std::process::id()));
     let text = std::fs::read_to_string(example()).expect("the example").replace("status = \"draft\"\n", "");
+    let edited = std::env::temp_dir().join(format!("campaign-{}.toml", std::process::id()));
+    let edited_path = edited.to_str().expect("a UTF-8 path");
+    std::fs::write(&edited, text.replace("price_fen = 9000", "price_fen = 9900")).expect("a temporary file");
+    let refused = admin(&url, &env, &["apply", edited_path]).await.failed(1);
+    assert!(refused.contains("tea-festival is online") && refused.contains("prize tea price_fen"), "{refused}");
     std::fs::write(&edited, text.replace("initial = 200", "initial = 300")).expect("a temporary file");
-    let refused = admin(&url, &env, &["apply", edited.to_str().expect("a UTF-8 path")]).await.failed(1);
-    assert!(refused.contains("tea-festival is online") && refused.contains("prize tea initial"), "{refused}");
+    let topped_up = admin(&url, &env, &["apply", edited_path]).await.ok();
+    assert!(topped_up.contains("prize tea: initial 200 → 300 (stock +100)"), "{topped_up}");
     std::fs::remove_file(&edited).ok();
+    let stats = admin(&url, &env, &["stats", "tea-festival"]).await.ok();
+    let tea = stats.lines().find(|line| line.trim_start().starts_with("tea ")).unwrap_or_else(|| panic!("{stats}"));
+    assert_eq!(tea.split_whitespace().skip(3).take(2).collect::<Vec<_>>(), ["300", "300"], "{stats}");
 
     let offline = admin(&url, &env, &["offline", "tea-festival"]).await.ok();
     assert!(offline.contains("tea-festival: offline"), "{offline}");

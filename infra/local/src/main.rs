@@ -1,28 +1,20 @@
 //! `cargo run --release -p luckydraw-local`: the whole system on 127.0.0.1:3000, on the
-//! backends the environment selects (memory by default). Operators' stock tools run
-//! against the same backends: `-- load <activity>`, `-- restore <activity>` and `-- settle`
-//! (see `docs/stock-ledger.md`);
-//! `-- seed` seeds the demo, the admin and the demo player without serving (a deployed
-//! table); `-- event-player` also opens the session the events in `events/` carry.
+//! backends the environment selects (memory by default). `-- seed` seeds the demo, the
+//! admin and the demo player without serving (a deployed table); `-- event-player` also
+//! opens the session the events in `events/` carry. Operators' tools (preload, restore,
+//! reconcile, ...) are `luckydraw-admin`'s, over the admin API (see `docs/operators.md`).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use luckydraw_adapters::alipay::AlipayConfig;
 use luckydraw_adapters::system::{ChaChaRandom, SystemClock};
-use luckydraw_core::domain::ActivityId;
-use luckydraw_core::ports::StockCounts;
-use luckydraw_core::usecases::{settlement, stock_admin};
 use luckydraw_lambda::config::{Settings, parse_or};
 use luckydraw_local::backends::{Connected, connect_from_env};
 use luckydraw_local::seed::{self, DEMO_PLAYER, EVENT_PLAYER};
 use luckydraw_local::{Options, start};
 
-const USAGE: &str =
-    "usage: luckydraw-local [serve | seed | load <activity> | restore <activity> | settle | event-player]";
-
-/// How long `restore` waits for the consumer to drain the order queue.
-const DRAIN_WAIT: Duration = Duration::from_secs(300);
+const USAGE: &str = "usage: luckydraw-local [serve | seed | event-player]\n\
+    (load, restore and settle moved to luckydraw-admin: preload, restore, reconcile)";
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -30,7 +22,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     luckydraw_lambda::metrics::init()?;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let activity = |id: &str| ActivityId::parse(id).map_err(|error| format!("{error}\n{USAGE}"));
     let mut settings = Settings::from_env()?;
     // Plain http://127.0.0.1 cannot carry a Secure cookie; opt back in with the variable.
     settings.secure_cookies = parse_or(|name| std::env::var(name).ok(), "LUCKYDRAW_SECURE_COOKIES", false)?;
@@ -41,40 +32,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     match args[..] {
         [] | ["serve"] => serve(connect().await?).await,
-        ["load", id] => {
-            let id = activity(id)?;
-            let loaded = stock_admin::load(&connect().await?.app, &id).await?;
-            println!("{id}: loaded {}", list(&loaded.remaining));
-            Ok(())
-        }
-        ["restore", id] => {
-            let id = activity(id)?;
-            let app = connect().await?.app;
-            let deadline = tokio::time::Instant::now() + DRAIN_WAIT;
-            let restored = loop {
-                let backlog = app.queue.backlog().await?;
-                if backlog == 0 || tokio::time::Instant::now() >= deadline {
-                    break stock_admin::restore(&app, &id).await?;
-                }
-                println!("waiting for the consumer to drain the order queue ({backlog} message(s) left)");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            };
-            println!(
-                "{id}: restored {} draw(s); remaining {} (held by recorded draws: {})",
-                restored.draws,
-                list(&restored.remaining),
-                list(&restored.held)
-            );
-            Ok(())
-        }
-        ["settle"] => {
-            let settled = settlement::settle(&connect().await?.app).await?;
-            println!(
-                "settled: {} recorded, {} voided draw(s) released, {} message(s) sent again",
-                settled.recorded, settled.released, settled.requeued
-            );
-            Ok(())
-        }
         ["seed"] => {
             let options = Options::from_env()?;
             let seeded = seed::seed(&connect().await?.app, options.demo_scale, options.admin_password).await?;
@@ -95,13 +52,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         _ => Err(USAGE.into()),
     }
-}
-
-/// `prize=units, ...`, sorted.
-fn list(counts: &StockCounts) -> String {
-    let mut entries: Vec<String> = counts.iter().map(|(prize, units)| format!("{prize}={units}")).collect();
-    entries.sort();
-    entries.join(", ")
 }
 
 async fn serve(connected: Connected) -> Result<(), Box<dyn std::error::Error>> {

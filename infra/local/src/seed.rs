@@ -76,7 +76,7 @@ pub async fn seed_demo_activity(app: &App, scale: u64) -> Result<Activity, Error
                 info!(activity = %activity.id, units = loaded.remaining.values().sum::<u64>(), "demo stock loaded")
             }
             Err(Error::InvalidState(why)) => {
-                warn!(activity = %activity.id, "demo stock not loaded: {why}; run `luckydraw-local restore {}`", activity.id)
+                warn!(activity = %activity.id, "demo stock not loaded: {why}; run `luckydraw-admin restore {}`", activity.id)
             }
             Err(error) => return Err(error),
         }

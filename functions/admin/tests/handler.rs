@@ -62,8 +62,11 @@ fn campaign(id: &str) -> Value {
     })
 }
 
+/// A route's method, its path filled in, its path parameters and a body if it reads one.
+type FilledRoute = (&'static str, String, Vec<(&'static str, &'static str)>, Option<Value>);
+
 /// Every route of the table, with its path filled in.
-fn every_route() -> Vec<(&'static str, String, Vec<(&'static str, &'static str)>, Option<Value>)> {
+fn every_route() -> Vec<FilledRoute> {
     admin::ROUTES
         .iter()
         .map(|route| {

@@ -113,10 +113,12 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Error> {
     let mut reader = serde_json::Deserializer::from_slice(bytes);
     let parsed: T = serde_path_to_error::deserialize(&mut reader).map_err(|error| {
         let field = error.path().to_string();
-        let message = error.into_inner();
+        let cause = error.into_inner();
+        // A value of the wrong shape names its field; broken JSON has no field to name.
         match field.as_str() {
-            "." | "" => Error::InvalidRequest(format!("invalid JSON body: {message}")),
-            _ => Error::field_error(field, message),
+            _ if !cause.is_data() => Error::InvalidRequest(format!("invalid JSON body: {cause}")),
+            "." | "" | "?" => Error::InvalidRequest(format!("invalid JSON body: {cause}")),
+            _ => Error::field_error(field, cause),
         }
     })?;
     reader.end().map_err(|error| Error::InvalidRequest(format!("invalid JSON body: {error}")))?;

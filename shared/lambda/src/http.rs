@@ -115,10 +115,11 @@ pub fn json_body<T: DeserializeOwned>(request: &Request) -> Result<T, Error> {
         let field = error.path().to_string();
         let cause = error.into_inner();
         // A value of the wrong shape names its field; broken JSON has no field to name.
-        match field.as_str() {
-            _ if !cause.is_data() => Error::InvalidRequest(format!("invalid JSON body: {cause}")),
-            "." | "" | "?" => Error::InvalidRequest(format!("invalid JSON body: {cause}")),
-            _ => Error::field_error(field, cause),
+        let unplaced = matches!(field.as_str(), "." | "" | "?");
+        if cause.is_data() && !unplaced {
+            Error::field_error(field, cause)
+        } else {
+            Error::InvalidRequest(format!("invalid JSON body: {cause}"))
         }
     })?;
     reader.end().map_err(|error| Error::InvalidRequest(format!("invalid JSON body: {error}")))?;

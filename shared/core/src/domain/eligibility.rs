@@ -76,11 +76,6 @@ pub struct Eligibility {
 }
 
 impl Eligibility {
-    /// Whether no rule is set (everyone may draw).
-    pub fn is_everyone(&self) -> bool {
-        *self == Self::default()
-    }
-
     /// Whether the rules need more of the user than their kind (their tags or registration).
     pub fn needs_account(&self) -> bool {
         !self.tags_any.is_empty()
@@ -128,7 +123,7 @@ mod tests {
     #[test]
     fn no_rules_admit_everyone() {
         let rules = Eligibility::default();
-        assert!(rules.is_everyone() && !rules.needs_account());
+        assert!(!rules.needs_account());
         assert!(rules.admits(&user(UserKind::Normal, &[], 0)));
     }
 

@@ -63,6 +63,9 @@ pub async fn settle(
     Ok(settled)
 }
 
+/// The most waiting draws a reconcile counts (an operator's figure, not a scan of the log).
+const MAX_WAITING: usize = 100_000;
+
 /// What an operator's reconcile did: a settlement run now, and the draws of the activity
 /// still inside the grace period (the next runs settle them).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -82,6 +85,6 @@ pub async fn reconcile(
     app.activities().get(activity).await?.ok_or(Error::NotFound("activity"))?;
     let settled = settle(app).await?;
     let everything = crate::domain::Timestamp::from_millis(i64::MAX);
-    let waiting = app.stock().unsettled(activity, everything, 100_000).await?.len() as u64;
+    let waiting = app.stock().unsettled(activity, everything, MAX_WAITING).await?.len() as u64;
     Ok(Reconciled { settled, waiting })
 }

@@ -10,15 +10,21 @@
 -- KEYS[6] {act:ID}:holding  set of draw keys holding one (removed once: paid.lua, release.lua)
 -- KEYS[7] {act:ID}:limits   hash user -> the user's own limit (0 = none), replacing the ticket's
 -- ARGV    draw key, user, mode, the ticket's limit (0 = none), roll (< 2^53), at ms, max unpaid (0 = none), n,
---         then n times: prize, weight, consolation (1|0), priced (1|0), in wheel order
+--         then n times: prize, weight, consolation (1|0), priced (1|0), in wheel order,
+--         then the bucket count the caller routed by (docs/scale.md; '1' for one bucket)
 -- Returns {'drawn', record} | {'not_loaded'} | {'quota_exceeded'} | {'unpaid_limit'} | {'sold_out'}
+--       | {'buckets', the loaded bucket count} when the caller routed by another count
 
 local recorded = redis.call('HGET', KEYS[3], ARGV[1])
 if recorded then
   return {'drawn', recorded}
 end
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local loaded = redis.call('HGET', KEYS[1], '.loaded')
+if not loaded then
   return {'not_loaded'}
+end
+if loaded ~= ARGV[#ARGV] then
+  return {'buckets', loaded}
 end
 local user, mode = ARGV[2], ARGV[3]
 local limit = tonumber(redis.call('HGET', KEYS[7], user) or ARGV[4])

@@ -114,6 +114,7 @@ mod tests {
             pay_window_secs: 60,
             max_unpaid_per_user: 3,
             eligibility: Default::default(),
+            buckets: 1,
             prizes: vec![prize],
         })
         .unwrap()

@@ -102,6 +102,13 @@ pub trait StockStore: Send + Sync {
     /// Sets an activity's remaining units per prize (a fresh load or a reconciled reload).
     async fn load(&self, activity: &ActivityId, counts: &StockCounts) -> Result<(), StoreError>;
 
+    /// Spreads an activity's stock over `buckets` hash slots from its next load or restore
+    /// on (Redis, `docs/scale.md`); refused while its stock is loaded with another count.
+    /// Stores without shards (memory) or with their own (DynamoDB's hot-prize shards) ignore it.
+    async fn spread(&self, _activity: &ActivityId, _buckets: u16) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Units left per prize; `None` if the activity's stock was never loaded.
     async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError>;
 

@@ -23,6 +23,8 @@ pub struct ActivityBody {
     pay_window_secs: u32,
     max_unpaid_per_user: u32,
     eligibility: Eligibility,
+    /// Redis stock buckets (`docs/scale.md`).
+    buckets: u16,
     /// Whether its stock is in the stock store.
     loaded: bool,
     /// Whether the caller may draw (only when the request carried a session).
@@ -95,6 +97,7 @@ impl ActivityBody {
             pay_window_secs: activity.pay_window_secs,
             max_unpaid_per_user: activity.max_unpaid_per_user,
             eligibility: activity.eligibility.clone(),
+            buckets: activity.buckets,
             loaded: remaining.is_some(),
             eligible: None,
             prizes,

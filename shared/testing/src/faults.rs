@@ -71,6 +71,11 @@ impl<S: StockStore> StockStore for InFlightLimit<S> {
         self.inner.load(activity, counts).await
     }
 
+    async fn spread(&self, activity: &ActivityId, buckets: u16) -> Result<(), StoreError> {
+        let _permit = self.permit().await?;
+        self.inner.spread(activity, buckets).await
+    }
+
     async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
         let _permit = self.permit().await?;
         self.inner.remaining(activity).await

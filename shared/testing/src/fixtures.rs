@@ -40,6 +40,7 @@ pub fn activity_spec(id: &str, mode: DrawMode, prizes: Vec<Prize>) -> ActivitySp
         pay_window_secs: 900,
         max_unpaid_per_user: DEFAULT_MAX_UNPAID,
         eligibility: Default::default(),
+        buckets: 1,
         prizes,
     }
 }

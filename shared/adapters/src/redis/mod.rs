@@ -2,7 +2,9 @@
 //! activity; sessions, rate-limit counters and pay links as keys with TTLs. The key layout and the
 //! scripts are described in `docs/redis.md`; the scripts live in `infra/redis/`.
 
+mod buckets;
 mod cache;
+mod moves;
 mod stock;
 mod target;
 
@@ -143,7 +145,9 @@ pub async fn resolve_cache_url(aws: &aws_config::SdkConfig, target: &RedisTarget
     }
 }
 
-/// Key names under one prefix, so deployments (and tests) can share a server.
+/// Key names under one prefix, so deployments (and tests) can share a server. An
+/// activity's keys are its buckets' (`buckets.rs`): with one bucket, seven keys tagged
+/// `{act:ID}`, in one hash slot, which is what lets one script touch them atomically.
 #[derive(Clone, Debug)]
 pub struct RedisKeys {
     prefix: String,
@@ -153,14 +157,6 @@ impl RedisKeys {
     /// Keys starting with `prefix:`.
     pub fn new(prefix: impl Into<String>) -> Self {
         Self { prefix: prefix.into() }
-    }
-
-    /// An activity's stock, users and log hashes, its unsettled draws (a sorted set), its
-    /// users' unpaid holds (a hash), the draws holding them (a set) and its users' own draw
-    /// limits (a hash); `{act:ID}` puts them in one hash slot. These are all of its keys.
-    fn activity(&self, activity: &ActivityId) -> [String; 7] {
-        ["stock", "users", "log", "unsettled", "holds", "holding", "limits"]
-            .map(|part| format!("{}:{{act:{activity}}}:{part}", self.prefix))
     }
 
     /// A session, by the hash of its token.
@@ -190,7 +186,7 @@ mod tests {
 
     #[test]
     fn an_activity_keys_share_one_hash_slot() {
-        let keys = RedisKeys::new("ld").activity(&ActivityId::parse("demo").unwrap());
+        let keys = RedisKeys::new("ld").bucket(&ActivityId::parse("demo").unwrap(), 0).draw;
         assert_eq!(
             keys,
             [

@@ -24,6 +24,13 @@ fn default_max_unpaid() -> u32 {
     DEFAULT_MAX_UNPAID
 }
 
+/// The most stock buckets (hash slots) one activity may spread over (`docs/scale.md`).
+pub const MAX_BUCKETS: u16 = 64;
+
+fn one_bucket() -> u16 {
+    1
+}
+
 /// Whether players can see and draw in an activity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -113,6 +120,10 @@ pub struct ActivitySpec {
     /// Who may draw (everyone when empty).
     #[serde(default)]
     pub eligibility: Eligibility,
+    /// Stock buckets in Redis, 1 to [`MAX_BUCKETS`]: B > 1 spreads one hot activity over B
+    /// hash slots (`docs/scale.md`). Absent in stored data: 1. Changes only while unloaded.
+    #[serde(default = "one_bucket")]
+    pub buckets: u16,
     /// The prizes, in any order; stored in wheel order.
     pub prizes: Vec<Prize>,
 }
@@ -161,6 +172,9 @@ pub enum ActivityError {
     /// More units than the stores can count exactly.
     #[error("an activity holds at most 2^48 units")]
     StockTooLarge,
+    /// A bucket count outside 1..=MAX_BUCKETS.
+    #[error("an activity spreads over 1 to 64 stock buckets")]
+    Buckets,
 }
 
 impl ActivityError {
@@ -181,6 +195,7 @@ impl ActivityError {
             ActivityError::Consolations(index) => prize(index, "consolation"),
             ActivityError::Weight(index) => prize(index, "weight"),
             ActivityError::PayWindow => "pay_window_secs".into(),
+            ActivityError::Buckets => "buckets".into(),
         }
     }
 }
@@ -214,6 +229,9 @@ impl Activity {
         }
         if spec.pay_window_secs == 0 {
             return Err(ActivityError::PayWindow);
+        }
+        if !(1..=MAX_BUCKETS).contains(&spec.buckets) {
+            return Err(ActivityError::Buckets);
         }
         check_prizes(&spec.prizes, spec.draw_mode)?;
         spec.prizes.sort_by_key(|prize| prize.wheel_index);
@@ -355,6 +373,7 @@ mod tests {
             pay_window_secs: 900,
             max_unpaid_per_user: 2,
             eligibility: Eligibility::default(),
+            buckets: 1,
             prizes,
         }
     }
@@ -443,6 +462,18 @@ mod tests {
         json.as_object_mut().unwrap().remove("max_unpaid_per_user");
         let activity: Activity = serde_json::from_value(json).unwrap();
         assert_eq!(activity.max_unpaid_per_user, DEFAULT_MAX_UNPAID);
+    }
+
+    #[test]
+    fn buckets_default_to_one_and_stay_within_bounds() {
+        let mut json = serde_json::to_value(spec(vec![prize("a", 0)])).unwrap();
+        json.as_object_mut().unwrap().remove("buckets");
+        assert_eq!(serde_json::from_value::<Activity>(json).unwrap().buckets, 1);
+        for buckets in [0, MAX_BUCKETS + 1] {
+            let spread = ActivitySpec { buckets, ..spec(vec![prize("a", 0)]) };
+            assert_eq!(Activity::new(spread).unwrap_err().field(), "buckets", "{buckets}");
+        }
+        assert!(Activity::new(ActivitySpec { buckets: MAX_BUCKETS, ..spec(vec![prize("a", 0)]) }).is_ok());
     }
 
     #[test]

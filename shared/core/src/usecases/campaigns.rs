@@ -54,6 +54,9 @@ pub struct ActivityDraft {
     /// Who may draw.
     #[serde(default)]
     pub eligibility: Eligibility,
+    /// Redis stock buckets (default 1; `docs/scale.md`).
+    #[serde(default)]
+    pub buckets: Option<u16>,
     /// The prizes.
     pub prizes: Vec<PrizeDraft>,
 }
@@ -115,6 +118,8 @@ pub struct ActivityPatch {
     pub max_unpaid_per_user: Option<u32>,
     /// New eligibility rules.
     pub eligibility: Option<Eligibility>,
+    /// New Redis stock bucket count (only while the stock is not loaded).
+    pub buckets: Option<u16>,
 }
 
 /// Changes to a prize; absent fields stay.
@@ -180,6 +185,7 @@ pub async fn create(
         pay_window_secs: draft.pay_window_secs,
         max_unpaid_per_user: draft.max_unpaid_per_user.unwrap_or(DEFAULT_MAX_UNPAID),
         eligibility: draft.eligibility,
+        buckets: draft.buckets.unwrap_or(1),
         prizes: prizes_from(draft.prizes)?,
     };
     let activity = Activity::new(spec)?;
@@ -218,7 +224,11 @@ pub async fn update(
         pay_window_secs,
         max_unpaid_per_user,
         eligibility,
+        buckets,
     } = patch;
+    if buckets.is_some_and(|buckets| buckets != activity.buckets) {
+        unloaded(app, id, "change the stock buckets").await?;
+    }
     replace(&mut spec.name, name);
     replace(&mut spec.description, description);
     replace(&mut spec.starts_at, starts_at);
@@ -229,6 +239,7 @@ pub async fn update(
     replace(&mut spec.pay_window_secs, pay_window_secs);
     replace(&mut spec.max_unpaid_per_user, max_unpaid_per_user);
     replace(&mut spec.eligibility, eligibility);
+    replace(&mut spec.buckets, buckets);
     let changed = Activity::new(spec)?;
     if changed != activity {
         app.activities().put(&changed).await?;

@@ -54,6 +54,7 @@ pub async fn load_draft(
 
 /// Users' own draw limits, then the initial units (so no draw runs without the limits).
 async fn load_initial(app: &(impl HasActivities + HasStock), activity: &Activity) -> Result<Loaded, Error> {
+    app.stock().spread(&activity.id, activity.buckets).await?;
     for (user, limit) in app.activities().limits(&activity.id).await? {
         app.stock().set_limit(&activity.id, &user, Some(limit)).await?;
     }
@@ -96,6 +97,7 @@ pub async fn restore(
 ) -> Result<Loaded, Error> {
     let activity = quiet_and_unloaded(app, id).await?;
     let Ledgered { restoration, held } = from_ledger(app, &activity).await?;
+    app.stock().spread(id, activity.buckets).await?;
     app.stock().restore(id, &restoration).await?;
     let Restoration { remaining, draws, .. } = restoration;
     info!(units = remaining.values().sum::<u64>(), held = held.values().sum::<u64>(), draws = draws.len(), "restored");

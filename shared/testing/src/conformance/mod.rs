@@ -61,6 +61,7 @@ macro_rules! stock_store_conformance {
                 restore_puts_the_users_own_limits_back,
                 adjust_adds_and_removes_units_exactly,
                 concurrent_draws_and_adjustments_conserve_units,
+                a_spread_activity_keeps_every_rule,
                 flush_forgets_an_activity_and_restore_rebuilds_it,
             ]
         );

@@ -799,3 +799,89 @@ pub async fn flush_forgets_an_activity_and_restore_rebuilds_it(store: Arc<dyn St
     assert!(store.flush(&winter).await.unwrap(), "an activity with only a limit has something to flush");
     assert!(!store.flush(&winter).await.unwrap());
 }
+
+/// An activity spread over buckets (`StockStore::spread`: Redis splits it over hash slots,
+/// stores without shards ignore it) keeps every rule: a user's own limit set before the
+/// load holds, the draws sell exactly every unit before the first sold-out answer (units
+/// move to the buckets that run dry), release, paid, settlement, adjustments and a
+/// flush-and-restore all find the draws wherever they are.
+pub async fn a_spread_activity_keeps_every_rule(store: Arc<dyn StockStore>) {
+    let spread = activity("spread");
+    let two = wheel(&[("cup", 1, false), ("tea", 1, false)]);
+    let any = |n: u64, limit: u32| ticket(&spread, user(n), DrawMode::RemainingStock, limit, &two, n * 7_919);
+    store.spread(&spread, 8).await.unwrap();
+    store.set_limit(&spread, &user(1), Some(DrawLimit::new(2))).await.unwrap();
+    store.load(&spread, &counts(&[("cup", 13), ("tea", 3)])).await.unwrap();
+    assert_eq!(remaining(&*store, &spread).await, counts(&[("cup", 13), ("tea", 3)]));
+
+    let mut drawn = vec![draw(&*store, &any(1, 0)).await.unwrap(), draw(&*store, &any(1, 0)).await.unwrap()];
+    assert!(over_quota(&draw(&*store, &any(1, 0)).await), "user 1's own limit of 2, set before the load");
+    for n in 10..24 {
+        drawn.push(draw(&*store, &any(n, 1)).await.unwrap_or_else(|refusal| panic!("unit {n}: {refusal:?}")));
+    }
+    for n in 24..30 {
+        let refused = draw(&*store, &any(n, 1)).await;
+        assert!(matches!(refused, Err(StockError::SoldOut)), "all 16 units are gone: {refused:?}");
+    }
+    assert_eq!(remaining(&*store, &spread).await, counts(&[("cup", 0), ("tea", 0)]));
+    let cups = drawn.iter().filter(|record| record.prize_id.as_str() == "cup").count();
+    assert_eq!(cups, 13, "every cup and every tea sold once");
+
+    assert!(store.release(&drawn[5].id, Release::Unit).await.unwrap());
+    assert!(!store.release(&drawn[5].id, Release::Unit).await.unwrap(), "once");
+    assert_eq!(remaining(&*store, &spread).await.values().sum::<u64>(), 1);
+    assert!(store.paid(&drawn[6].id).await.unwrap());
+    assert!(!store.paid(&drawn[6].id).await.unwrap(), "once");
+    assert_eq!(store.find_draw(&drawn[9].id).await.unwrap(), Some(drawn[9].clone()));
+    assert_eq!(store.draws(&spread).await.unwrap().len(), 16, "every bucket's draw log");
+    let later = START.plus(Duration::from_secs(60));
+    assert_eq!(store.unsettled(&spread, later, 100).await.unwrap().len(), 16);
+    assert_eq!(store.unsettled(&spread, later, 5).await.unwrap().len(), 5, "at most the limit");
+    store.settle(&drawn[0].id).await.unwrap();
+    assert_eq!(store.unsettled(&spread, later, 100).await.unwrap().len(), 15);
+
+    let released_prize = drawn[5].prize_id.clone();
+    let cup = PrizeId::parse("cup").unwrap();
+    let cups_left = u64::from(released_prize == cup);
+    assert_eq!(store.adjust(&spread, &cup, 9).await.unwrap(), 9 + cups_left);
+    let over = store.adjust(&spread, &cup, -20).await;
+    assert!(matches!(over, Err(StockError::Insufficient { remaining }) if remaining == 9 + cups_left), "{over:?}");
+    assert_eq!(store.adjust(&spread, &cup, -5).await.unwrap(), 4 + cups_left);
+    let unknown = store.adjust(&spread, &PrizeId::parse("pen").unwrap(), 1).await;
+    assert!(matches!(unknown, Err(StockError::UnknownPrize(_))), "{unknown:?}");
+    let left = remaining(&*store, &spread).await;
+    assert_eq!(left[&cup], 4 + cups_left);
+    let taken = granted(&*store, (40..50).map(|n| any(n, 1))).await;
+    assert_eq!(taken.len() as u64, left.values().sum::<u64>(), "the adjusted units sell exactly: {taken:?}");
+
+    assert!(store.flush(&spread).await.unwrap());
+    assert_eq!(store.remaining(&spread).await.unwrap(), None);
+    store.spread(&spread, 8).await.unwrap();
+    let restoration = Restoration {
+        remaining: counts(&[("cup", 7), ("tea", 2)]),
+        draws_per_user: HashMap::from([(user(1), 2), (user(10), 1)]),
+        draws: vec![drawn[0].clone(), drawn[1].clone(), drawn[2].clone()],
+        holding: vec![drawn[2].id.clone()],
+        limits: HashMap::from([(user(1), DrawLimit::new(2))]),
+    };
+    store.restore(&spread, &restoration).await.unwrap();
+    assert_eq!(remaining(&*store, &spread).await, counts(&[("cup", 7), ("tea", 2)]));
+    assert!(over_quota(&draw(&*store, &any(1, 0)).await), "user 1's draws and own limit restored");
+    assert!(over_quota(&draw(&*store, &any(10, 1)).await), "user 10's draw restored");
+    assert_eq!(store.find_draw(&drawn[1].id).await.unwrap(), Some(drawn[1].clone()));
+    assert!(store.paid(&drawn[2].id).await.unwrap(), "the restored hold ends once");
+    let after = granted(&*store, (60..75).map(|n| any(n, 1))).await;
+    assert_eq!(after.len(), 9, "the 9 restored units sell exactly");
+    store.flush(&spread).await.unwrap();
+}
+
+/// The draws of `tickets`, one after another, that were not refused.
+async fn granted(store: &dyn StockStore, tickets: impl IntoIterator<Item = DrawTicket>) -> Vec<DrawRecord> {
+    let mut records = Vec::new();
+    for ticket in tickets {
+        if let Ok(record) = store.draw(&ticket).await {
+            records.push(record);
+        }
+    }
+    records
+}

@@ -18,7 +18,7 @@ use luckydraw_core::domain::{DrawMode, DrawOutcome, DrawRecord, UserId};
 use luckydraw_core::lottery::{DrawTicket, ROLL_BOUND};
 use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
 use luckydraw_testing::START;
-use luckydraw_testing::conformance::stock::{activity, counts, ticket, user, wheel};
+use luckydraw_testing::conformance::stock::{activity, counts, player, ticket, wheel};
 use luckydraw_testing::services;
 
 /// A stock store on the test cluster under a fresh prefix, with a raw connection beside it.
@@ -47,8 +47,12 @@ async fn buckets_have_slots_of_their_own_on_several_nodes() {
     let (_, mut connection, prefix) = cluster().await;
     let mut slots = HashSet::new();
     for index in 0..8 {
-        let slot: u16 =
-            redis::cmd("CLUSTER").arg("KEYSLOT").arg(key(&prefix, "hot", index, "stock")).query_async(&mut connection).await.unwrap();
+        let slot: u16 = redis::cmd("CLUSTER")
+            .arg("KEYSLOT")
+            .arg(key(&prefix, "hot", index, "stock"))
+            .query_async(&mut connection)
+            .await
+            .unwrap();
         slots.insert(slot);
     }
     assert_eq!(slots.len(), 8, "{slots:?}");
@@ -69,9 +73,8 @@ async fn the_bucket_count_changes_only_while_unloaded_and_stale_routes_heal() {
     assert!(store.spread(&hot, 4).await.is_err(), "loaded in 8 buckets");
     store.spread(&hot, 8).await.expect("the same count is fine");
     let cup = wheel(&[("cup", 1, false)]);
-    other.draw(&ticket(&hot, user(1), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
-    let stock: Option<String> =
-        connection.clone().hget(key(&prefix, "hot", 0, "stock"), ".loaded").await.unwrap();
+    other.draw(&ticket(&hot, player(1), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
+    let stock: Option<String> = connection.clone().hget(key(&prefix, "hot", 0, "stock"), ".loaded").await.unwrap();
     assert_eq!(stock.as_deref(), Some("8"), "every bucket says how many there are");
 
     store.flush(&hot).await.unwrap();
@@ -79,7 +82,7 @@ async fn the_bucket_count_changes_only_while_unloaded_and_stale_routes_heal() {
     store.load(&hot, &counts(&[("cup", 30)])).await.unwrap();
     for n in 2..40 {
         // `other` routed by 8 buckets: the draw script tells it 3.
-        other.draw(&ticket(&hot, user(n), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
+        other.draw(&ticket(&hot, player(n), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
     }
     assert_eq!(total(&store, "hot").await, 0, "30 units in 3 buckets, all sold");
     let gone: u64 = connection.clone().exists(key(&prefix, "hot", 5, "stock")).await.unwrap();
@@ -166,8 +169,8 @@ async fn the_odds_are_the_same_in_every_bucket() {
         let mut random = StdRng::seed_from_u64(20_261_124);
         let tickets: Vec<DrawTicket> = (0..8_000)
             .map(|_| {
-                let player = UserId::generate(START, random.random());
-                ticket(&hot, player, mode, 0, &prizes, random.random_range(0..ROLL_BOUND))
+                let someone = UserId::generate(START, random.random());
+                ticket(&hot, someone, mode, 0, &prizes, random.random_range(0..ROLL_BOUND))
             })
             .collect();
         let draws = tickets.into_iter().map(|ticket| {
@@ -207,8 +210,18 @@ async fn storm(store: &Arc<RedisStock>, id: &str, players: u64, per_user: u64, l
     let mut random = StdRng::seed_from_u64(players * 31 + per_user);
     let mut tickets: Vec<(u64, DrawTicket)> = (0..players * per_user)
         .map(|n| {
-            let player = 1_000 + n % players;
-            (player, ticket(&hot, user(player), DrawMode::RemainingStock, limit, &prizes, random.random_range(0..ROLL_BOUND)))
+            let number = 1_000 + n % players;
+            (
+                number,
+                ticket(
+                    &hot,
+                    player(number),
+                    DrawMode::RemainingStock,
+                    limit,
+                    &prizes,
+                    random.random_range(0..ROLL_BOUND),
+                ),
+            )
         })
         .collect();
     tickets.reverse();
@@ -304,7 +317,8 @@ async fn a_storm_sells_a_bucketed_activity_out_exactly_then_releases_and_restore
             *held.entry(draw.prize_id.clone()).or_default() += 1;
         }
     }
-    let remaining = loaded.iter().map(|(prize, units)| (prize.clone(), units - held.get(prize).unwrap_or(&0))).collect();
+    let remaining =
+        loaded.iter().map(|(prize, units)| (prize.clone(), units - held.get(prize).unwrap_or(&0))).collect();
     let restoration =
         Restoration { remaining, draws_per_user, draws: draws.clone(), holding: Vec::new(), limits: HashMap::new() };
     store.flush(&hot).await.unwrap();

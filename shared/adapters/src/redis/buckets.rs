@@ -54,9 +54,10 @@ impl RedisKeys {
 /// The bucket holding `user`'s counters and draws: 64-bit FNV-1a of the user id's text,
 /// modulo the bucket count (stable across processes and releases).
 pub(super) fn home(user: &UserId, count: u16) -> u16 {
-    let hash = user.to_string().bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    });
+    let hash = user
+        .to_string()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3));
     u16::try_from(hash % u64::from(count.max(1))).expect("below a u16 count")
 }
 
@@ -100,8 +101,9 @@ mod tests {
 
     #[test]
     fn homes_are_stable_and_spread_users_evenly() {
-        let users: Vec<UserId> =
-            (0..8_000u32).map(|n| UserId::generate(Timestamp::from_millis(1_000 + i64::from(n)), [n as u8; 10])).collect();
+        let users: Vec<UserId> = (0..8_000u32)
+            .map(|n| UserId::generate(Timestamp::from_millis(1_000 + i64::from(n)), [n as u8; 10]))
+            .collect();
         let mut per_bucket = [0u32; 8];
         for user in &users {
             assert_eq!(home(user, 8), home(user, 8));

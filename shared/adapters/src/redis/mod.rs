@@ -19,7 +19,7 @@ pub use cache::{RedisPayLinks, RedisRateLimits, RedisSessions};
 pub use stock::RedisStock;
 pub use target::{RedisMode, RedisTarget, redacted};
 
-use luckydraw_core::domain::{ActivityId, OrderId};
+use luckydraw_core::domain::OrderId;
 use luckydraw_core::error::StoreError;
 
 /// A connection to one Redis server or to a Redis Cluster; cheap to clone (multiplexed),
@@ -183,6 +183,7 @@ fn failed(context: &'static str) -> impl FnOnce(RedisError) -> StoreError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use luckydraw_core::domain::ActivityId;
 
     #[test]
     fn an_activity_keys_share_one_hash_slot() {

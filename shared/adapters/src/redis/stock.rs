@@ -409,8 +409,9 @@ impl StockStore for RedisStock {
             )));
         }
         let count_key = self.keys.bucket_count(activity);
-        let _: () = if buckets > 1 { connection.set(count_key, buckets).await } else { connection.del(count_key).await }
-            .map_err(failed("write the bucket count"))?;
+        let _: () =
+            if buckets > 1 { connection.set(count_key, buckets).await } else { connection.del(count_key).await }
+                .map_err(failed("write the bucket count"))?;
         self.set_route(activity, None);
         Ok(())
     }
@@ -557,7 +558,11 @@ impl StockStore for RedisStock {
         let count = self.bucket_count(draw.activity()).await?;
         let reads = self.buckets(draw.activity(), count).into_iter().map(|keys| async move {
             let log = &keys.draw[2];
-            self.connection.clone().hget::<_, _, Option<String>>(log, log_field(draw)).await.map_err(failed("read the draw log"))
+            self.connection
+                .clone()
+                .hget::<_, _, Option<String>>(log, log_field(draw))
+                .await
+                .map_err(failed("read the draw log"))
         });
         let found = try_join_all(reads).await?.into_iter().flatten().next();
         found.map(|record| parse_record(draw, &record)).transpose()

@@ -80,10 +80,12 @@ async fn the_bucket_count_changes_only_while_unloaded_and_stale_routes_heal() {
     store.flush(&hot).await.unwrap();
     store.spread(&hot, 3).await.unwrap();
     store.load(&hot, &counts(&[("cup", 30)])).await.unwrap();
-    for n in 2..40 {
+    for n in 2..32 {
         // `other` routed by 8 buckets: the draw script tells it 3.
         other.draw(&ticket(&hot, player(n), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
     }
+    let last = other.draw(&ticket(&hot, player(40), DrawMode::RemainingStock, 0, &cup, 1)).await;
+    assert!(matches!(last, Err(StockError::SoldOut)), "{last:?}");
     assert_eq!(total(&store, "hot").await, 0, "30 units in 3 buckets, all sold");
     let gone: u64 = connection.clone().exists(key(&prefix, "hot", 5, "stock")).await.unwrap();
     assert_eq!(gone, 0, "the flush took bucket 5 away");
@@ -202,15 +204,16 @@ struct Answer {
     ended: Duration,
 }
 
-/// `draws` tickets (`per_user` per player of `players`, limit `limit`) from `workers`
-/// concurrent workers on the bucketed activity `id`.
+/// `per_user` tickets for each of `players` players (one player's tickets one after
+/// another, so they run at once), limit `limit`, from 64 concurrent workers on the
+/// bucketed activity `id`.
 async fn storm(store: &Arc<RedisStock>, id: &str, players: u64, per_user: u64, limit: u32) -> Vec<Answer> {
     let hot = activity(id);
     let prizes = wheel(&[("cup", 6, false), ("tea", 3, false), ("thanks", 1, true)]);
     let mut random = StdRng::seed_from_u64(players * 31 + per_user);
     let mut tickets: Vec<(u64, DrawTicket)> = (0..players * per_user)
         .map(|n| {
-            let number = 1_000 + n % players;
+            let number = 1_000 + n / per_user;
             (
                 number,
                 ticket(
@@ -285,7 +288,8 @@ async fn a_storm_sells_a_bucketed_activity_out_exactly_then_releases_and_restore
     store.spread(&hot, 8).await.unwrap();
     store.load(&hot, &loaded).await.unwrap();
 
-    // 600 players × 6 tickets, 5 draws each at most: 3,000 draws may run for 2,000 units.
+    // 600 players × 6 tickets, 5 draws each at most: 3,000 draws may run for 2,000 units;
+    // the first ~400 players reach their limit, the others find the activity sold out.
     let answers = storm(&store, "storm", 600, 6, 5).await;
     let sold_out = answers.iter().filter(|answer| matches!(answer.result, Err(StockError::SoldOut))).count();
     let refused_quota = answers.iter().filter(|answer| matches!(answer.result, Err(StockError::QuotaExceeded))).count();

@@ -5,9 +5,13 @@
 //! the outbox entry. A crash between the steps leaves the units in the outbox, still
 //! counted as remaining; settlement's sweep ([`RedisStock::deliver_pending`]) delivers them.
 //! A draw is refused as sold out only after a sweep of every other bucket found no units
-//! and no transfer under way, [`SWEEPS`] times.
+//! and no transfer under way ([`SWEEPS`] times at most while transfers are under way), or
+//! within [`SWEPT_EMPTY_FOR`] of such a sweep in this process: past the sell-out, a draw
+//! whose home bucket is empty then costs one script, not one per bucket.
 
-use luckydraw_core::domain::DrawRecord;
+use std::time::{Duration, Instant};
+
+use luckydraw_core::domain::{ActivityId, DrawRecord};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
 use luckydraw_core::ports::StockError;
@@ -20,6 +24,11 @@ use super::stock::{DrawReply, RedisStock, parse_transfer};
 /// How many times a draw sweeps the other buckets for units before it answers sold out
 /// while transfers are under way (a sweep that sees none answers at once).
 const SWEEPS: usize = 3;
+
+/// How long a sweep that found every bucket empty lets this process answer sold out from
+/// an empty home bucket without sweeping again (units released meanwhile into another
+/// bucket wait at most this long; units in the home bucket are drawn at once).
+pub const SWEPT_EMPTY_FOR: Duration = Duration::from_millis(250);
 
 /// What one donor gave.
 struct Donation {
@@ -39,6 +48,9 @@ impl RedisStock {
         home: u16,
     ) -> Result<DrawRecord, StockError> {
         let activity = ticket.draw_id.activity();
+        if self.swept_empty_lately(activity) {
+            return Err(StockError::SoldOut);
+        }
         let buckets = self.buckets(activity, count);
         let mut sweeps = 0;
         'sweep: while sweeps < SWEEPS {
@@ -61,10 +73,16 @@ impl RedisStock {
                 }
             }
             if !under_way {
+                self.swept_empty.write().expect("sweep lock").insert(activity.clone(), Instant::now());
                 break;
             }
         }
         Err(StockError::SoldOut)
+    }
+
+    fn swept_empty_lately(&self, activity: &ActivityId) -> bool {
+        let swept = self.swept_empty.read().expect("sweep lock").get(activity).copied();
+        swept.is_some_and(|at| at.elapsed() < SWEPT_EMPTY_FOR)
     }
 
     /// Moves half of bucket `from`'s units to bucket `to` (both of `buckets`), idempotently.

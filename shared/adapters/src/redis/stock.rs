@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 use std::sync::RwLock;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use futures::future::try_join_all;
@@ -43,6 +44,8 @@ pub struct RedisStock {
     /// Bucket counts the draw script confirmed, per activity: a draw routes by it without a
     /// round trip, and the script answers `buckets` when it is stale.
     routes: RwLock<HashMap<ActivityId, u16>>,
+    /// When a sweep last found every bucket of an activity empty (`moves.rs`).
+    pub(super) swept_empty: RwLock<HashMap<ActivityId, Instant>>,
 }
 
 /// What the draw script answered, before bucket routing handled it.
@@ -70,6 +73,7 @@ impl RedisStock {
             donate: Script::new(include_str!("../../../../infra/redis/donate.lua")),
             receive: Script::new(include_str!("../../../../infra/redis/receive.lua")),
             routes: RwLock::new(HashMap::new()),
+            swept_empty: RwLock::new(HashMap::new()),
         }
     }
 
@@ -87,6 +91,12 @@ impl RedisStock {
     /// Every bucket's keys of `activity`, in bucket order.
     pub(super) fn buckets(&self, activity: &ActivityId, count: u16) -> Vec<BucketKeys> {
         (0..count).map(|index| self.keys.bucket(activity, index)).collect()
+    }
+
+    /// Units came in (a load, a restore, an addition, a release): the next draw finding its
+    /// home bucket empty sweeps the others again.
+    fn units_came_in(&self, activity: &ActivityId) {
+        self.swept_empty.write().expect("sweep lock").remove(activity);
     }
 
     fn route(&self, activity: &ActivityId) -> u16 {
@@ -413,6 +423,7 @@ impl StockStore for RedisStock {
             if buckets > 1 { connection.set(count_key, buckets).await } else { connection.del(count_key).await }
                 .map_err(failed("write the bucket count"))?;
         self.set_route(activity, None);
+        self.units_came_in(activity);
         Ok(())
     }
 
@@ -424,6 +435,7 @@ impl StockStore for RedisStock {
                 .collect();
             self.load_bucket(&keys, count, &mine).await?;
         }
+        self.units_came_in(activity);
         Ok(())
     }
 
@@ -460,7 +472,11 @@ impl StockStore for RedisStock {
 
     async fn release(&self, draw: &DrawId, how: Release) -> Result<bool, StoreError> {
         let with_quota = Some(u8::from(how == Release::UnitAndQuota));
-        self.in_every_bucket(draw, &self.release, with_quota, "release script").await
+        let released = self.in_every_bucket(draw, &self.release, with_quota, "release script").await?;
+        if released {
+            self.units_came_in(draw.activity());
+        }
+        Ok(released)
     }
 
     async fn paid(&self, draw: &DrawId) -> Result<bool, StoreError> {
@@ -504,6 +520,7 @@ impl StockStore for RedisStock {
         for (index, keys) in (0..count).zip(self.buckets(activity, count)).rev() {
             self.restore_bucket(&keys, (count, index), restoration, &prize_order).await?;
         }
+        self.units_came_in(activity);
         Ok(())
     }
 
@@ -527,6 +544,7 @@ impl StockStore for RedisStock {
     async fn adjust(&self, activity: &ActivityId, prize: &PrizeId, delta: i64) -> Result<u64, StockError> {
         let count = self.bucket_count(activity).await?;
         let buckets = self.buckets(activity, count);
+        self.units_came_in(activity);
         if count > 1 {
             // Refusals first, as with one bucket: not loaded, unknown prize.
             if let AdjustReply::Refused(refusal) = self.adjust_bucket(&buckets[0], prize, 0).await? {
@@ -551,6 +569,7 @@ impl StockStore for RedisStock {
         let _: u64 =
             self.connection.clone().del(self.keys.bucket_count(activity)).await.map_err(failed("flush an activity"))?;
         self.set_route(activity, None);
+        self.units_came_in(activity);
         Ok(deleted > 0)
     }
 

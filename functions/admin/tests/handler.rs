@@ -136,6 +136,8 @@ async fn each_validation_rule_answers_400_naming_its_field() {
         (bad(&|b| b["eligibility"] = json!({"tags_any": ["Not A Tag"]})), "eligibility.tags_any"),
         (bad(&|b| b["prizes"] = json!([])), "prizes"),
         (bad(&|b| b["id"] = json!("Spring!")), "id"),
+        (bad(&|b| b["buckets"] = json!(0)), "buckets"),
+        (bad(&|b| b["buckets"] = json!(65)), "buckets"),
     ];
     for (body, field) in cases {
         let (status, answer) =
@@ -167,6 +169,7 @@ async fn a_campaign_goes_online_with_its_stock_and_keeps_the_online_rules() {
     assert_eq!(created, 201, "{body}");
     assert_eq!(body["status"], "draft");
     assert_eq!(body["loaded"], false);
+    assert_eq!(body["buckets"], 1, "one stock bucket unless asked");
     let ids: Vec<&str> = body["prizes"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["cup", "tea", "thanks"], "ids made from names");
     let (again, _) =
@@ -192,6 +195,7 @@ async fn a_campaign_goes_online_with_its_stock_and_keeps_the_online_rules() {
         ),
         ("DELETE /admin/activities/{id}/prizes/{prize_id}", at("/prizes/cup"), &prize[..], None),
         ("PATCH /admin/activities/{id}", at(""), &one[..], Some(json!({"draw_mode": "weight_keep"}))),
+        ("PATCH /admin/activities/{id}", at(""), &one[..], Some(json!({"buckets": 8}))),
         ("PATCH /admin/activities/{id}/prizes/{prize_id}", at("/prizes/cup"), &prize[..], Some(json!({"initial": 50}))),
         ("DELETE /admin/activities/{id}", at(""), &one[..], None),
         ("PATCH /admin/activities/{id}", at(""), &one[..], Some(json!({"status": "draft"}))),
@@ -234,8 +238,19 @@ async fn a_campaign_goes_online_with_its_stock_and_keeps_the_online_rules() {
     assert_eq!((figures["totals"]["draws"].as_u64(), figures["totals"]["players"].as_u64()), (Some(1), Some(1)));
     assert_eq!(figures["drift"], json!([]), "{figures}");
 
-    // A draft without draws is deleted, stock and all.
+    // A draft without draws is deleted, stock and all; its buckets change while unloaded.
     call(&t, "POST /admin/activities", "/admin/activities", &[], Some(campaign("autumn")), token).await;
+    let autumn = [("id", "autumn")];
+    let (spread, body) = call(
+        &t,
+        "PATCH /admin/activities/{id}",
+        "/admin/activities/autumn",
+        &autumn,
+        Some(json!({"buckets": 8})),
+        token,
+    )
+    .await;
+    assert_eq!((spread, &body["buckets"]), (200, &json!(8)), "{body}");
     let (gone, _) =
         call(&t, "DELETE /admin/activities/{id}", "/admin/activities/autumn", &[("id", "autumn")], None, token).await;
     assert_eq!(gone, 204);

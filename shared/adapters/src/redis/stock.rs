@@ -240,8 +240,8 @@ impl RedisStock {
         }
         let mut counts = StockCounts::new();
         for (stock, moving) in read {
-            for (prize, units) in stock.into_iter().filter(|(field, _)| field != LOADED_MARKER) {
-                *counts.entry(parse_prize(&prize)?).or_default() += units;
+            for (prize, units) in counts_of(stock)? {
+                *counts.entry(prize).or_default() += units;
             }
             for (_, transfer) in moving {
                 for (prize, units) in parse_transfer(&transfer)?.1 {
@@ -440,8 +440,19 @@ impl StockStore for RedisStock {
     }
 
     async fn remaining(&self, activity: &ActivityId) -> Result<Option<StockCounts>, StoreError> {
-        let count = self.bucket_count(activity).await?;
-        self.remaining_in(&self.buckets(activity, count)).await
+        // One round trip for one bucket: the count and bucket 0's stock share a slot.
+        let base = self.keys.bucket(activity, 0);
+        let (count, stock): (Option<u16>, Vec<(String, u64)>) = redis::pipe()
+            .get(self.keys.bucket_count(activity))
+            .hgetall(base.stock())
+            .query_async(&mut self.connection.clone())
+            .await
+            .map_err(failed("read stock"))?;
+        match count {
+            Some(count) if count > 1 => self.remaining_in(&self.buckets(activity, count)).await,
+            _ if stock.is_empty() => Ok(None),
+            _ => Ok(Some(counts_of(stock)?)),
+        }
     }
 
     async fn draw(&self, ticket: &DrawTicket) -> Result<DrawRecord, StockError> {
@@ -593,6 +604,12 @@ impl StockStore for RedisStock {
         let reads = buckets.iter().map(|keys| self.draws_in(activity, keys));
         Ok(try_join_all(reads).await?.into_iter().flatten().collect())
     }
+}
+
+/// A stock hash's fields as units per prize (the `.loaded` marker left out).
+fn counts_of(stock: Vec<(String, u64)>) -> Result<StockCounts, StoreError> {
+    let counts = stock.into_iter().filter(|(field, _)| field != LOADED_MARKER);
+    counts.map(|(prize, units)| Ok((parse_prize(&prize)?, units))).collect()
 }
 
 /// The activity a bucket's keys belong to, for a refusal's message.

@@ -282,7 +282,7 @@ async fn audit(store: &RedisStock, id: &str, loaded: u64, limit: u32, answers: &
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_storm_sells_a_bucketed_activity_out_exactly_then_releases_and_restores() {
-    let (store, _, _) = cluster().await;
+    let (store, connection, prefix) = cluster().await;
     let hot = activity("storm");
     let loaded = counts(&[("cup", 1_200), ("tea", 600), ("thanks", 200)]);
     store.spread(&hot, 8).await.unwrap();
@@ -296,7 +296,16 @@ async fn a_storm_sells_a_bucketed_activity_out_exactly_then_releases_and_restore
     let window = audit(&store, "storm", 2_000, 5, &answers).await;
     assert_eq!(total(&store, "storm").await, 0, "sold out");
     assert!(sold_out > 0 && refused_quota > 0, "{sold_out} sold out, {refused_quota} over quota");
-    eprintln!("storm: {} draws, {sold_out} sold out, {refused_quota} over quota, window {window:?}", answers.len());
+    let mut transfers = 0;
+    for index in 0..8 {
+        let applied: u64 = connection.clone().scard(key(&prefix, "storm", index, "inbox")).await.unwrap();
+        transfers += applied;
+    }
+    assert!(transfers > 0, "buckets ran dry unevenly, so units moved");
+    eprintln!(
+        "storm: {} draws, {sold_out} sold out, {refused_quota} over quota, {transfers} transfers, window {window:?}",
+        answers.len()
+    );
     assert!(window < Duration::from_secs(1), "units moved for {window:?} after a sold-out answer");
 
     // Give 100 won units back (each once), then rebuild the activity from its draws.

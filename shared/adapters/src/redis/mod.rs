@@ -5,6 +5,8 @@
 mod buckets;
 mod cache;
 mod moves;
+mod per_bucket;
+mod records;
 mod stock;
 mod target;
 

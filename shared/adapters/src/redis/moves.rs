@@ -19,7 +19,8 @@ use redis::AsyncCommands;
 
 use super::buckets::BucketKeys;
 use super::failed;
-use super::stock::{DrawReply, RedisStock, parse_transfer};
+use super::records::parse_transfer;
+use super::stock::{DrawReply, RedisStock};
 
 /// How many times a draw sweeps the other buckets for units before it answers sold out
 /// while transfers are under way (a sweep that sees none answers at once).

@@ -9,6 +9,12 @@ use serde_json::{Value, json};
 
 use crate::error::Error;
 
+/// Tries of a set-up or audit request that met a transient failure.
+const ATTEMPTS: u32 = 4;
+
+/// The pause before the second try (then twice, three times as long).
+const RETRY_PAUSE: Duration = Duration::from_millis(250);
+
 /// A client of one deployment.
 #[derive(Clone)]
 pub struct Api {
@@ -74,8 +80,28 @@ impl Api {
     }
 
     /// A JSON request with the session `token`, answered parsed as `T`; an error status is
-    /// [`Error::Refused`].
+    /// [`Error::Refused`]. Set-up and audit requests, not draws: one that gets no answer, a
+    /// 503 or a 429 is sent again, up to [`ATTEMPTS`] times with a growing pause.
     pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Result<T, Error> {
+        let mut attempt = 1;
+        loop {
+            match self.call_once(method.clone(), path_and_query, token, body).await {
+                Err(error) if error.is_transient() && attempt < ATTEMPTS => {
+                    tokio::time::sleep(RETRY_PAUSE * attempt).await;
+                    attempt += 1;
+                }
+                answer => return answer,
+            }
+        }
+    }
+
+    async fn call_once<T: DeserializeOwned>(
         &self,
         method: Method,
         path_and_query: &str,

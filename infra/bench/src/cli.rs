@@ -21,7 +21,7 @@ The target is a running deployment (--url) or a local runner the bench starts it
 (--start, on a free port, on the backends chosen with --stock/--sessions/--queue/--store). \
 A started runner gets LUCKYDRAW_RATE_LIMITS=off (the documented load-test setting: one \
 address draws for every player), a fresh LUCKYDRAW_REDIS_PREFIX when it uses Redis (removed \
-afterwards unless --keep-keys), and a generated admin password. With --url, rate limits are \
+afterwards unless --keep-keys), and LUCKYDRAW_ADMIN_PASSWORD (or a generated one). With --url, rate limits are \
 the target's own business and the audit needs --admin-token or --admin-password.\n\n\
 Exit status: 0 when the run (and the audit) passed, 1 when the audit found a violation \
 (each is listed), 2 for a usage error, 3 when the target could not be started, reached or \

@@ -39,6 +39,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether asking again may succeed: no answer, 503 or 429.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Error::Transport { .. } | Error::Refused { status: 503 | 429, .. })
+    }
+
+    /// Whether the target refused with this status.
+    pub fn is_status(&self, wanted: u16) -> bool {
+        matches!(self, Error::Refused { status, .. } if *status == wanted)
+    }
+
     /// The process's exit status for this failure (1 is kept for audit violations).
     pub fn exit_code(&self) -> u8 {
         match self {

@@ -57,7 +57,9 @@ async fn run(cli: &Cli) -> Result<Report, Error> {
     let started = match cli.target.start {
         true => {
             say(cli, "starting the local runner");
-            Some(runner::start(&runner::locate(cli.backends.runner.as_deref())?, &cli.backends, &run_id).await?)
+            let binary = runner::locate(cli.backends.runner.as_deref())?;
+            let password = cli.admin.admin_password.as_deref();
+            Some(runner::start(&binary, &cli.backends, &run_id, password).await?)
         }
         false => None,
     };
@@ -80,15 +82,7 @@ async fn load_and_audit(cli: &Cli, started: Option<&Runner>, run_id: &str) -> Re
     };
     let setup = Api::new(&url, 16, SETUP_TIMEOUT)?;
     let admin = admin(cli, started, &setup).await?;
-    let (activity, own_activity) = match (&admin, cli.activity.new_activity) {
-        (Some(admin), true) => {
-            let id = format!("bench-{run_id}");
-            say(cli, &format!("creating the activity {id} ({} units)", cli.activity.units));
-            (admin.create_activity(&id, cli.activity.units, cli.activity.per_user_limit).await?, true)
-        }
-        (Some(admin), false) => (admin.activity(&cli.activity.activity).await?, false),
-        (None, _) => (Activity { id: cli.activity.activity.clone(), ..Activity::default() }, false),
-    };
+    let (activity, own_activity) = activity(cli, admin.as_ref(), run_id).await?;
 
     say(cli, &format!("signing up {} players", cli.load.players));
     let signing_up = Instant::now();
@@ -108,7 +102,6 @@ async fn load_and_audit(cli: &Cli, started: Option<&Runner>, run_id: &str) -> Re
         None => None,
     };
 
-    let elapsed_secs = storm.elapsed.as_secs_f64();
     Ok(Report {
         target: Target {
             url,
@@ -122,16 +115,26 @@ async fn load_and_audit(cli: &Cli, started: Option<&Runner>, run_id: &str) -> Re
         players: cli.load.players,
         connections: cli.load.connections,
         sign_up_secs,
-        draws: Throughput {
-            requests: storm.tally.total(),
-            answered: storm.tally.answered(),
-            elapsed_secs,
-            per_second: storm.tally.answered() as f64 / elapsed_secs.max(1e-9),
-        },
+        draws: Throughput::of(&storm.tally, storm.elapsed),
         latency_ms: Latency::of(&storm.latency),
         outcomes: storm.tally,
         audit,
     })
+}
+
+/// The activity drawn on, and whether the bench made it: `--new-activity` creates one,
+/// otherwise `--activity` as the admin API shows it (just its id when there is no admin).
+async fn activity(cli: &Cli, admin: Option<&Admin>, run_id: &str) -> Result<(Activity, bool), Error> {
+    let choice = &cli.activity;
+    match (admin, choice.new_activity) {
+        (Some(admin), true) => {
+            let id = format!("bench-{run_id}");
+            say(cli, &format!("creating the activity {id} ({} units)", choice.units));
+            Ok((admin.create_activity(&id, choice.units, choice.per_user_limit).await?, true))
+        }
+        (Some(admin), false) => Ok((admin.activity(&choice.activity).await?, false)),
+        (None, _) => Ok((Activity { id: choice.activity.clone(), ..Activity::default() }, false)),
+    }
 }
 
 /// Waits for the queue to drain, then audits what the storm left.

@@ -22,7 +22,11 @@ pub async fn sign_up(api: &Api, run: &str, count: u32, password: &str) -> Result
         let username = format!("b-{run}-{n}");
         joins.spawn(async move {
             let _permit = gate.acquire_owned().await;
-            api.register(&username, &password).await?;
+            match api.register(&username, &password).await {
+                // Taken: a retried registration whose first answer was lost.
+                Err(error) if !error.is_status(409) => return Err(error),
+                _ => {}
+            }
             api.login(&username, &password).await.map(|session| (n, session))
         });
     }

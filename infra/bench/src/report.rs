@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use hdrhistogram::Histogram;
 use serde::Serialize;
@@ -91,6 +92,19 @@ pub struct AuditReport {
     pub won_draws_seen: usize,
     /// Everything found wrong.
     pub violations: Vec<Violation>,
+}
+
+impl Throughput {
+    /// The throughput of a storm that came to `tally` in `elapsed`.
+    pub fn of(tally: &Tally, elapsed: Duration) -> Self {
+        let elapsed_secs = elapsed.as_secs_f64();
+        Self {
+            requests: tally.total(),
+            answered: tally.answered(),
+            elapsed_secs,
+            per_second: tally.answered() as f64 / elapsed_secs.max(1e-9),
+        }
+    }
 }
 
 impl Latency {

@@ -1,6 +1,7 @@
 //! `--start`: the local runner (`luckydraw-local`) started for one run on a free port
 //! (`PORT=0`; its output says where it listens), on the chosen backends, with the load-test
-//! setting `LUCKYDRAW_RATE_LIMITS=off`, a generated admin password, and, when it uses Redis,
+//! setting `LUCKYDRAW_RATE_LIMITS=off`, the admin's password (`LUCKYDRAW_ADMIN_PASSWORD` if set,
+//! else a generated one: the seed sets it on a fresh store), and, when it uses Redis,
 //! a key prefix of its own that is removed afterwards.
 
 use std::path::{Path, PathBuf};
@@ -52,9 +53,15 @@ pub fn locate(given: Option<&Path>) -> Result<PathBuf, Error> {
     }
 }
 
-/// Starts the runner at `binary` for the run `run` and waits until it listens.
-pub async fn start(binary: &Path, backends: &BackendChoice, run: &str) -> Result<Runner, Error> {
-    let admin_password = format!("bench-{:032x}", rand::random::<u128>());
+/// Starts the runner at `binary` for the run `run`, seeding the admin with `admin_password`
+/// (a generated one when `None`), and waits until it listens.
+pub async fn start(
+    binary: &Path,
+    backends: &BackendChoice,
+    run: &str,
+    admin_password: Option<&str>,
+) -> Result<Runner, Error> {
+    let admin_password = admin_password.map_or_else(|| format!("bench-{:032x}", rand::random::<u128>()), str::to_owned);
     let mut settings: Vec<(&'static str, String)> = backends.env().into();
     settings.push(("LUCKYDRAW_RATE_LIMITS", "off".into()));
     let redis = backends.uses_redis().then(|| (backends.redis_url.clone(), format!("bench-{run}")));

@@ -21,8 +21,8 @@ use luckydraw_core::ports::Sessions;
 /// about 15 MB at most, for the players active within one interval.
 pub const CAPACITY: usize = 50_000;
 
-/// [`Sessions`] with a per-process cache of `touch`: a session verified (or stored) at `t`
-/// is served from memory until `t + ttl` or its expiry, whichever comes first.
+/// [`Sessions`] with a per-process cache of `touch`: a session verified at `t` is served
+/// from memory until `t + ttl` or its expiry, whichever comes first.
 pub struct CachedSessions {
     inner: Arc<dyn Sessions>,
     ttl: Duration,
@@ -87,12 +87,10 @@ impl CachedSessions {
 
 #[async_trait]
 impl Sessions for CachedSessions {
+    /// Stores through; the session is cached once a request has verified it (so a session
+    /// opened here and ended elsewhere before its first use is never served from memory).
     async fn put(&self, key: &SessionKey, session: &Session, expires_at: Timestamp) -> Result<(), StoreError> {
-        let deletions = self.state().deletions;
-        self.inner.put(key, session, expires_at).await?;
-        let entry = Verified { session: session.clone(), verified_at: session.created_at, expires_at };
-        self.remember(key, entry, deletions);
-        Ok(())
+        self.inner.put(key, session, expires_at).await
     }
 
     async fn touch(
@@ -199,13 +197,21 @@ mod tests {
     #[tokio::test]
     async fn a_logout_elsewhere_shows_exactly_one_interval_after_the_last_verification() {
         let f = Fixture::new(TTL, T0.plus(IDLE)).await;
-        f.store.delete(&f.key).await.unwrap(); // another process logs the player out
         assert_eq!(f.touch(at(0)).await, Some(f.session.clone()));
+        assert_eq!(f.touches(), 1, "the first request asks the store");
+        f.store.delete(&f.key).await.unwrap(); // another process logs the player out
         assert_eq!(f.touch(at(1_499)).await, Some(f.session.clone()), "within the interval: still served");
-        assert_eq!(f.touches(), 0, "from memory: this process stored the session at T0");
-        assert_eq!(f.touch(at(1_500)).await, None, "one interval after it was stored: asked again, gone");
+        assert_eq!(f.touches(), 1, "from memory");
+        assert_eq!(f.touch(at(1_500)).await, None, "one interval after the verification: asked again, gone");
         assert_eq!(f.touch(at(1_501)).await, None, "and no longer cached");
-        assert_eq!(f.touches(), 2);
+        assert_eq!(f.touches(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_session_is_cached_only_once_a_request_verified_it() {
+        let f = Fixture::new(TTL, T0.plus(IDLE)).await;
+        f.store.delete(&f.key).await.unwrap();
+        assert_eq!(f.touch(at(0)).await, None, "stored here, ended elsewhere before its first use");
     }
 
     #[tokio::test]
@@ -214,7 +220,7 @@ mod tests {
         assert!(f.touch(at(10)).await.is_some());
         f.cached.delete(&f.key).await.unwrap();
         assert_eq!(f.touch(at(11)).await, None);
-        assert_eq!(f.touches(), 1, "the store was asked, not the cache");
+        assert_eq!(f.touches(), 2, "the store was asked, not the cache");
     }
 
     #[tokio::test]
@@ -223,41 +229,52 @@ mod tests {
         for millis in (0..6_000).step_by(100) {
             assert!(f.touch(at(millis)).await.is_some());
         }
-        assert_eq!(f.touches(), 3, "at 1.5 s, 3.0 s and 4.5 s; every other request from memory");
+        assert_eq!(f.touches(), 4, "at 0, 1.5 s, 3.0 s and 4.5 s; every other request from memory");
         let last_slide = at(4_500).plus(IDLE);
         assert!(f.touch(last_slide.minus(Duration::from_millis(1))).await.is_some(), "alive past T0 + IDLE");
-        assert_eq!(f.touches(), 4);
+        assert_eq!(f.touches(), 5);
     }
 
     #[tokio::test]
     async fn an_expired_session_is_never_served_from_the_cache() {
         let expires_at = at(200);
         let f = Fixture::new(Duration::from_secs(3_600), expires_at).await;
-        assert!(f.cached.touch(&f.key, at(199), expires_at).await.unwrap().is_some(), "fresh, from memory");
-        assert_eq!(f.touches(), 0);
-        assert_eq!(f.touch(expires_at).await, None, "at its expiry the store is asked, and it has lapsed");
+        let keep_expiry = |now| f.cached.touch(&f.key, now, expires_at);
+        assert!(keep_expiry(at(100)).await.unwrap().is_some());
+        assert!(keep_expiry(at(199)).await.unwrap().is_some(), "fresh, from memory");
         assert_eq!(f.touches(), 1);
+        assert_eq!(f.touch(expires_at).await, None, "at its expiry the store is asked, and it has lapsed");
+        assert_eq!(f.touches(), 2);
     }
 
     #[tokio::test]
     async fn a_clock_that_went_back_is_not_trusted() {
         let f = Fixture::new(TTL, T0.plus(IDLE)).await;
+        assert!(f.touch(T0).await.is_some());
         assert!(f.touch(T0.minus(Duration::from_millis(1))).await.is_some());
-        assert_eq!(f.touches(), 1, "before its verification: the store was asked");
+        assert_eq!(f.touches(), 2, "before its verification: the store was asked");
     }
 
     #[tokio::test]
     async fn past_capacity_stale_entries_make_room() {
         let f = Fixture::new(TTL, T0.plus(IDLE)).await;
+        assert!(f.touch(T0).await.is_some());
         let later = Session { created_at: at(2_000), ..f.session.clone() };
-        for n in 0..CAPACITY as u64 - 1 {
-            let mut bytes = [1; 32];
-            bytes[..8].copy_from_slice(&n.to_le_bytes());
-            f.cached.put(&SessionToken::from_random(bytes).key(), &later, at(2_000).plus(IDLE)).await.unwrap();
+        let keys: Vec<SessionKey> = (0..CAPACITY as u64)
+            .map(|n| {
+                let mut bytes = [1; 32];
+                bytes[..8].copy_from_slice(&n.to_le_bytes());
+                SessionToken::from_random(bytes).key()
+            })
+            .collect();
+        for key in &keys {
+            f.store.put(key, &later, at(2_000).plus(IDLE)).await.unwrap();
+        }
+        for key in &keys[..CAPACITY - 1] {
+            assert!(f.cached.touch(key, at(2_000), at(2_000).plus(IDLE)).await.unwrap().is_some());
         }
         assert!(f.cached.state().entries.contains_key(&f.key), "full, nothing dropped yet");
-        let newest = SessionToken::from_random([9; 32]).key();
-        f.cached.put(&newest, &later, at(2_000).plus(IDLE)).await.unwrap();
+        assert!(f.cached.touch(&keys[CAPACITY - 1], at(2_000), at(2_000).plus(IDLE)).await.unwrap().is_some());
         let state = f.cached.state();
         assert!(!state.entries.contains_key(&f.key), "the stale entry went");
         assert_eq!(state.entries.len(), CAPACITY);

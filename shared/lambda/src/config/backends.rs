@@ -319,6 +319,15 @@ mod tests {
     }
 
     #[test]
+    fn the_session_cache_lasts_a_second_unless_set() {
+        assert_eq!(backends(&[]).unwrap().session_cache, Duration::from_secs(1));
+        let off = backends(&[("LUCKYDRAW_SESSION_CACHE_MS", "0")]).unwrap();
+        assert_eq!(off.session_cache, Duration::ZERO);
+        let error = backends(&[("LUCKYDRAW_SESSION_CACHE_MS", "soon")]).unwrap_err().to_string();
+        assert!(error.contains("LUCKYDRAW_SESSION_CACHE_MS"), "{error}");
+    }
+
+    #[test]
     fn unknown_values_and_split_state_in_lambda_are_refused() {
         let error = backends(&[("LUCKYDRAW_STOCK", "postgres")]).unwrap_err().to_string();
         assert!(error.contains("expected one of: memory, redis, dynamodb"), "{error}");

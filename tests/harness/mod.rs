@@ -88,6 +88,15 @@ impl TestServer {
         Self::launch(options(scale, connected.sqs), connected.app, connected.memory, clock).await
     }
 
+    /// Like [`TestServer::spawn`], on `backends` (memory for the ports they leave there).
+    pub async fn spawn_on(backends: &Backends, scale: u64) -> Self {
+        let clock = Arc::new(ManualClock::at(START));
+        let random = Arc::new(ChaChaRandom::seeded(scale));
+        let connected =
+            connect(test_settings(), backends, None, clock.clone(), random).await.expect("the runner connects");
+        Self::launch(options(scale, connected.sqs), connected.app, connected.memory, clock).await
+    }
+
     /// Starts the runner on `app`, its order queue behind a switch the test holds.
     async fn launch(options: Options, mut app: App, memory: MemoryBackends, clock: Arc<ManualClock>) -> Self {
         let queue = Arc::new(SwitchableQueue::new(app.queue.clone()));

@@ -64,14 +64,15 @@ pub fn router(site: Site) -> Router {
         for route in function.routes {
             let method = Method::from_bytes(route.method.as_bytes()).expect("route methods are HTTP methods");
             let filter = MethodFilter::try_from(method).expect("route methods are routable");
-            let (function, key) = (*function, route.key());
+            let (function, key) = (*function, Arc::<str>::from(route.key()));
             let handler =
                 move |state, peer, params, request| invoke(function, key.clone(), state, peer, params, request);
             api = api.route(route.path, on(filter, handler));
         }
     }
     let openapi = || async { response::plain(StatusCode::OK, "application/json", OPENAPI) };
-    let mut router = api.with_state(site.app).merge(web::page(&site.web_dir)).route("/openapi.json", get(openapi));
+    let mut router =
+        api.with_state(Arc::new(site.app)).merge(web::page(&site.web_dir)).route("/openapi.json", get(openapi));
     if let Some(sandbox) = site.sandbox {
         let answer = move |request: Request| {
             let sandbox = sandbox.clone();
@@ -81,10 +82,12 @@ pub fn router(site: Site) -> Router {
     }
     // API Gateway answers 404 for a method no route has, whatever the path.
     let not_found = || async { response::not_found() };
+    // A line per request at `debug` (`RUST_LOG=tower_http=debug`): at `info` the log's own
+    // formatting and writing cost a fifth of a draw's CPU (docs/benchmarks.md).
     router.fallback(not_found).method_not_allowed_fallback(not_found).layer((
         TraceLayer::new_for_http()
-            .make_span_with(DefaultMakeSpan::new().level(Level::INFO))
-            .on_response(DefaultOnResponse::new().level(Level::INFO)),
+            .make_span_with(DefaultMakeSpan::new().level(Level::DEBUG))
+            .on_response(DefaultOnResponse::new().level(Level::DEBUG)),
         RequestBodyLimitLayer::new(MAX_BODY_BYTES),
         TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, REQUEST_TIMEOUT),
     ))
@@ -102,8 +105,8 @@ pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<
 /// Calls `function` with the API Gateway request for `request` on route `key`.
 async fn invoke(
     function: HttpFunction,
-    key: String,
-    State(app): State<App>,
+    key: Arc<str>,
+    State(app): State<Arc<App>>,
     ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     params: RawPathParams,
     request: Request,
@@ -114,7 +117,7 @@ async fn invoke(
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large or broken").into_response();
     };
-    let query: QueryMap = parts.uri.query().unwrap_or_default().parse().unwrap_or_default();
+    let query: QueryMap = parts.uri.query().map(|query| query.parse().unwrap_or_default()).unwrap_or_default();
     let context = gateway_context(&key, &parts.method, parts.uri.path(), peer);
     let request = lambda_http::Request::from_parts(parts, lambda_body(bytes))
         .with_path_parameters(parameters)

@@ -7,10 +7,12 @@
 //! - [`sqs`]: the order queue.
 //! - [`alipay`]: the payment protocol and gateway client.
 //! - [`cached`]: a short-lived per-process cache in front of activity reads.
+//! - [`cached_sessions`]: a short-lived per-process cache of verified sessions.
 //! - [`system`]: the real clock and randomness, and their deterministic stand-ins.
 
 pub mod alipay;
 pub mod cached;
+pub mod cached_sessions;
 pub mod dynamodb;
 pub mod memory;
 pub mod redis;

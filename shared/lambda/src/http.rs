@@ -7,7 +7,6 @@ use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::json;
 use tracing::error;
 
 use luckydraw_core::App;
@@ -44,16 +43,27 @@ pub fn error_response(error: &Error) -> Response<Body> {
     if let Error::Unavailable(cause) = error {
         error!(error = %cause, cause = ?std::error::Error::source(cause), "request failed");
     }
-    let mut detail = json!({ "code": error.code(), "message": error.to_string() });
-    if let Some(field) = error.field() {
-        detail["field"] = json!(field);
-    }
-    let body = json!({ "error": detail });
+    let body =
+        ErrorBody { error: ErrorDetail { code: error.code(), message: error.to_string(), field: error.field() } };
     let mut response = json_response(status_of(error), &body);
     if let Error::RateLimited { retry_after_secs } = error {
         response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
     }
     response
+}
+
+/// `{"error": ...}`, written straight from the error (no JSON tree in between).
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'static str,
+    message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
 }
 
 /// The response for a use case's result: the success as built, or the error mapped.

@@ -10,6 +10,7 @@ use aws_config::{BehaviorVersion, ConfigLoader, SdkConfig};
 use luckydraw_adapters::alipay::AlipayConfig;
 use luckydraw_adapters::alipay::gateway::{AlipayGateway, NoGateway};
 use luckydraw_adapters::cached::CachedActivities;
+use luckydraw_adapters::cached_sessions::CachedSessions;
 use luckydraw_adapters::dynamodb::{
     DynamoLedger, DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, Table,
 };
@@ -85,6 +86,9 @@ pub async fn connect(
             app.rate_limits = Arc::new(DynamoRateLimits::new(table()?));
             app.pay_links = Arc::new(DynamoPayLinks::new(table()?));
         }
+    }
+    if backends.sessions != SessionBackend::Memory && !backends.session_cache.is_zero() {
+        app.sessions = Arc::new(CachedSessions::new(app.sessions.clone(), backends.session_cache));
     }
     Ok((app, memory))
 }

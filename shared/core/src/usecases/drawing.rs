@@ -1,7 +1,7 @@
 //! The draw: one atomic step on the stock store, then its message on the queue; a failure
 //! of either is decided once, in the ledger (see `docs/stock-ledger.md`).
 
-use tracing::{error, info, instrument, warn};
+use tracing::{debug, error, instrument, warn};
 
 use crate::app::{HasActivities, HasClock, HasLedger, HasQueue, HasRandom, HasStock, HasUsers};
 use crate::domain::{Activity, ActivityId, DrawId, DrawOutcome, DrawRecord, LedgerEntry, OrderId, Prize, Session};
@@ -63,7 +63,7 @@ pub async fn draw(
         .cloned()
         .ok_or_else(|| Error::InvalidState(format!("prize `{}` is not in the activity", record.prize_id)))?;
     let order_id = (record.outcome == DrawOutcome::Won).then(|| record.id.order_id());
-    info!(draw_id = %record.id, prize = %prize.id, outcome = ?record.outcome, "drawn");
+    debug!(draw_id = %record.id, prize = %prize.id, outcome = ?record.outcome, "drawn");
     Ok(DrawResult { record, prize, order_id })
 }
 

@@ -3,7 +3,7 @@
 //! duplicates and reordered messages change nothing; a message that arrives before its
 //! order exists fails and is retried.
 
-use tracing::{info, instrument, warn};
+use tracing::{debug, instrument, warn};
 
 use crate::app::{HasClock, HasLedger, HasOrders, HasPayments, HasQueue, HasStock};
 use crate::domain::{CancelReason, DrawRecord, LedgerEntry, Order, OrderId, OrderStatus, Refund};
@@ -43,7 +43,7 @@ pub async fn apply(
         OrderMessage::PaymentReceived(m) => pay(app, m).await?,
         OrderMessage::RefundRequested(m) => refund(app, m).await?,
     };
-    info!(?applied, "applied");
+    debug!(?applied, "applied");
     Ok(applied)
 }
 

@@ -75,6 +75,9 @@ pub struct Backends {
     pub stock_shards: ShardPlan,
     /// How long a process keeps an activity it read from a shared store (0 = not at all).
     pub activity_cache: Duration,
+    /// How long a process trusts a session it verified in (or stored to) a shared session
+    /// store before asking again: the delay before a logout elsewhere takes effect here (0 = none).
+    pub session_cache: Duration,
     /// How long each call to Redis, DynamoDB or SQS may take.
     pub timeouts: Timeouts,
 }
@@ -146,6 +149,7 @@ impl Default for Backends {
             order_queue_url: None,
             stock_shards: ShardPlan::uniform(ShardPlan::DEFAULT_SHARDS),
             activity_cache: Duration::from_secs(2),
+            session_cache: Duration::from_secs(1),
             timeouts: Timeouts::default(),
         }
     }
@@ -185,6 +189,8 @@ impl Backends {
         let default_shards: u16 = parse_or(&lookup, "LUCKYDRAW_STOCK_SHARDS", ShardPlan::DEFAULT_SHARDS)?;
         let stock_shards = ShardPlan::parse(default_shards, set("LUCKYDRAW_STOCK_SHARDS_BY_PRIZE").as_deref())?;
         let cache_ms = parse_or(&lookup, "LUCKYDRAW_ACTIVITY_CACHE_MS", defaults.activity_cache.as_millis() as u64)?;
+        let session_cache_ms =
+            parse_or(&lookup, "LUCKYDRAW_SESSION_CACHE_MS", defaults.session_cache.as_millis() as u64)?;
         let backends = Self {
             store,
             stock,
@@ -197,6 +203,7 @@ impl Backends {
             order_queue_url: set("ORDER_QUEUE_URL"),
             stock_shards,
             activity_cache: Duration::from_millis(cache_ms),
+            session_cache: Duration::from_millis(session_cache_ms),
             timeouts: Timeouts::from_lookup(&lookup)?,
         };
         let region = set("AWS_REGION").or_else(|| set("AWS_DEFAULT_REGION"));
@@ -309,6 +316,15 @@ mod tests {
         .unwrap();
         assert_eq!(chosen.stock, StockBackend::Redis);
         assert!(!format!("{chosen:?}").contains("hunter2"), "the password never shows");
+    }
+
+    #[test]
+    fn the_session_cache_lasts_a_second_unless_set() {
+        assert_eq!(backends(&[]).unwrap().session_cache, Duration::from_secs(1));
+        let off = backends(&[("LUCKYDRAW_SESSION_CACHE_MS", "0")]).unwrap();
+        assert_eq!(off.session_cache, Duration::ZERO);
+        let error = backends(&[("LUCKYDRAW_SESSION_CACHE_MS", "soon")]).unwrap_err().to_string();
+        assert!(error.contains("LUCKYDRAW_SESSION_CACHE_MS"), "{error}");
     }
 
     #[test]

@@ -96,8 +96,10 @@ impl Tickets for MemoryTickets {
         let Some(line) = lines.get_mut(activity) else { return Ok(0) };
         let next = line.tickets.len() as u64;
         let waiting = next - line.served;
-        line.served = next;
-        line.closed_by = Some(refusal);
+        if waiting > 0 {
+            line.served = next;
+            line.closed_by = Some(refusal);
+        }
         Ok(waiting)
     }
 

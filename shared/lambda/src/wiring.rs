@@ -11,7 +11,7 @@ use luckydraw_adapters::alipay::AlipayConfig;
 use luckydraw_adapters::alipay::gateway::{AlipayGateway, NoGateway};
 use luckydraw_adapters::cached::CachedActivities;
 use luckydraw_adapters::dynamodb::{
-    DynamoLedger, DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, Table,
+    DynamoLedger, DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, DynamoTickets, Table,
 };
 use luckydraw_adapters::memory::{self, MemoryBackends};
 use luckydraw_adapters::redis::{
@@ -72,7 +72,10 @@ pub async fn connect(
             app.stock = Arc::new(RedisStock::new(redis()?, keys.clone()));
             app.tickets = Arc::new(RedisTickets::new(redis()?, keys.clone()));
         }
-        StockBackend::DynamoDb => app.stock = Arc::new(DynamoStock::new(table()?, backends.stock_shards.clone())),
+        StockBackend::DynamoDb => {
+            app.stock = Arc::new(DynamoStock::new(table()?, backends.stock_shards.clone()));
+            app.tickets = Arc::new(DynamoTickets::new(table()?));
+        }
     }
     if let (QueueBackend::Sqs, Some(url)) = (backends.queue, &backends.order_queue_url) {
         app.queue = Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(aws()?), url));

@@ -92,7 +92,9 @@ pub async fn test_app_with_stock(seed: u64, stock: TestStock) -> TestApp {
         }
         TestStock::DynamoDb { shards } => {
             let plan = luckydraw_adapters::dynamodb::ShardPlan::uniform(shards);
-            let stock = luckydraw_adapters::dynamodb::DynamoStock::new(services::dynamo_table().await, plan);
+            let table = services::dynamo_table().await;
+            t.app.tickets = Arc::new(luckydraw_adapters::dynamodb::DynamoTickets::new(table.clone()));
+            let stock = luckydraw_adapters::dynamodb::DynamoStock::new(table, plan);
             t.app.stock = Arc::new(InFlightLimit::new(stock, MOTO_IN_FLIGHT));
         }
     }

@@ -96,7 +96,7 @@ async fn get_draw(app: &App, request: &Request) -> Result<Response<Body>, Error>
     let session = http::authenticate(app, request).await?;
     let id: DrawId = http::path_param(request, "id")?;
     Ok(match queueing::look_up(app, &session, &id).await? {
-        DrawView::Drawn(status) => json_response(StatusCode::OK, &draw_body(status)),
+        DrawView::Drawn(status) => json_response(StatusCode::OK, &draw_body(*status)),
         DrawView::Waiting { ahead } => json_response(StatusCode::OK, &QueuedBody::new(id, ahead)),
         DrawView::Refused(refusal) => {
             let message = Error::from(refusal).to_string();

@@ -139,8 +139,8 @@ async fn turn(
 /// A draw as its player polls it: drawn (with its order), still waiting, or refused.
 #[derive(Debug)]
 pub enum DrawView {
-    /// Drawn: the result.
-    Drawn(DrawStatus),
+    /// Drawn: the result (boxed: it is far larger than the other answers).
+    Drawn(Box<DrawStatus>),
     /// Waiting with this many tickets ahead.
     Waiting {
         /// Waiting tickets ahead of it.
@@ -159,7 +159,7 @@ pub async fn look_up(
 ) -> Result<DrawView, Error> {
     match queries::draw(app, session, id).await {
         Err(Error::NotFound(_)) => {}
-        drawn => return drawn.map(DrawView::Drawn),
+        drawn => return drawn.map(|status| DrawView::Drawn(Box::new(status))),
     }
     let found = app.tickets().find(id).await?.filter(|(ticket, _)| ticket.user_id == session.user_id);
     match found.ok_or(Error::NotFound("draw"))?.1 {
@@ -170,7 +170,7 @@ pub async fn look_up(
                 Ok(DrawView::Refused(Refusal::ActivityNotOpen))
             }
         },
-        TicketState::Drawn => queries::draw(app, session, id).await.map(DrawView::Drawn),
+        TicketState::Drawn => queries::draw(app, session, id).await.map(|status| DrawView::Drawn(Box::new(status))),
         TicketState::Refused(refusal) => Ok(DrawView::Refused(refusal)),
     }
 }

@@ -56,3 +56,11 @@ mod sessions {
 mod pay_links {
     luckydraw_testing::pay_links_conformance!(super::pay_links);
 }
+
+async fn tickets() -> Arc<luckydraw_adapters::dynamodb::DynamoTickets> {
+    Arc::new(luckydraw_adapters::dynamodb::DynamoTickets::new(services::dynamo_table().await))
+}
+
+mod tickets {
+    luckydraw_testing::tickets_conformance!(super::tickets);
+}

@@ -12,13 +12,14 @@ use luckydraw_adapters::alipay::gateway::{AlipayGateway, NoGateway};
 use luckydraw_adapters::cached::CachedActivities;
 use luckydraw_adapters::cached_sessions::CachedSessions;
 use luckydraw_adapters::dynamodb::{
-    DynamoLedger, DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, Table,
+    DynamoLedger, DynamoPayLinks, DynamoRateLimits, DynamoRecords, DynamoSessions, DynamoStock, DynamoTickets, Table,
 };
 use luckydraw_adapters::memory::{self, MemoryBackends};
 use luckydraw_adapters::redis::{
-    RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock, resolve_cache_url,
+    RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock, RedisTickets,
+    resolve_cache_url,
 };
-use luckydraw_adapters::sqs::SqsQueue;
+use luckydraw_adapters::sqs::{SqsDrawQueue, SqsQueue};
 use luckydraw_adapters::system::{ChaChaRandom, SystemClock};
 use luckydraw_core::App;
 use luckydraw_core::error::StoreError;
@@ -68,11 +69,20 @@ pub async fn connect(
     }
     match backends.stock {
         StockBackend::Memory => {}
-        StockBackend::Redis => app.stock = Arc::new(RedisStock::new(redis()?, keys.clone())),
-        StockBackend::DynamoDb => app.stock = Arc::new(DynamoStock::new(table()?, backends.stock_shards.clone())),
+        StockBackend::Redis => {
+            app.stock = Arc::new(RedisStock::new(redis()?, keys.clone()));
+            app.tickets = Arc::new(RedisTickets::new(redis()?, keys.clone()));
+        }
+        StockBackend::DynamoDb => {
+            app.stock = Arc::new(DynamoStock::new(table()?, backends.stock_shards.clone()));
+            app.tickets = Arc::new(DynamoTickets::new(table()?));
+        }
     }
     if let (QueueBackend::Sqs, Some(url)) = (backends.queue, &backends.order_queue_url) {
         app.queue = Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(aws()?), url));
+    }
+    if let (QueueBackend::Sqs, Some(url)) = (backends.queue, &backends.draw_queue_url) {
+        app.draw_queue = Arc::new(SqsDrawQueue::new(aws_sdk_sqs::Client::new(aws()?), url));
     }
     match backends.sessions {
         SessionBackend::Memory => {}

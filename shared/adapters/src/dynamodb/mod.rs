@@ -13,6 +13,7 @@ mod scan;
 pub mod schema;
 mod shards;
 mod stock;
+mod tickets;
 
 use std::collections::HashMap;
 
@@ -24,6 +25,7 @@ pub use ledger::DynamoLedger;
 pub use records::DynamoRecords;
 pub use shards::ShardPlan;
 pub use stock::DynamoStock;
+pub use tickets::DynamoTickets;
 
 use luckydraw_core::error::StoreError;
 

@@ -9,6 +9,7 @@ mod per_bucket;
 mod records;
 mod stock;
 mod target;
+mod tickets;
 
 use std::time::Duration;
 
@@ -20,8 +21,9 @@ use redis::{Cmd, Pipeline, RedisError, RedisFuture, TlsCertificates, Value};
 pub use cache::{RedisPayLinks, RedisRateLimits, RedisSessions};
 pub use stock::RedisStock;
 pub use target::{RedisMode, RedisTarget, redacted};
+pub use tickets::RedisTickets;
 
-use luckydraw_core::domain::OrderId;
+use luckydraw_core::domain::{ActivityId, OrderId};
 use luckydraw_core::error::StoreError;
 
 /// A connection to one Redis server or to a Redis Cluster; cheap to clone (multiplexed),
@@ -159,6 +161,13 @@ impl RedisKeys {
     /// Keys starting with `prefix:`.
     pub fn new(prefix: impl Into<String>) -> Self {
         Self { prefix: prefix.into() }
+    }
+
+    /// An activity's line of tickets (queued entry): its head, tickets, users, draws and
+    /// ends, in the activity's hash slot.
+    fn line(&self, activity: &ActivityId) -> [String; 5] {
+        ["head", "tickets", "users", "draws", "ends"]
+            .map(|part| format!("{}:{{act:{activity}}}:line:{part}", self.prefix))
     }
 
     /// A session, by the hash of its token.

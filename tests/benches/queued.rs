@@ -1,0 +1,97 @@
+//! The draw worker's throughput and the queue wait of a surge, per stock store: `BENCH_SURGE`
+//! players (default 2,000) press at once on a queued activity while one worker serves the
+//! line ticket by ticket (as one SQS FIFO message group is served); the table gives the
+//! worker's draws/s and each ticket's wait from its press to its draw. Real servers: the test
+//! Redis (tickets and stock) and moto (stock only: its figures count calls, not speed).
+//!
+//! `cargo bench -p luckydraw-tests --bench queued`; figures in `docs/benchmarks.md`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use luckydraw_core::domain::{Activity, ActivitySpec, DrawMode, Entry, Session, UserKind, Username};
+use luckydraw_core::usecases::queueing;
+use luckydraw_testing::conformance::stock::user;
+use luckydraw_testing::{START, TestStock, activity_spec, prizes, test_app_with_stock};
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let surge: usize = std::env::var("BENCH_SURGE").ok().and_then(|value| value.parse().ok()).unwrap_or(2_000);
+    println!("a surge of {surge} presses at once, one worker\n");
+    println!(
+        "| stock (tickets) | worker draws/s | wait p50 ms | wait p99 ms | wait max ms |\n| --- | --- | --- | --- | --- |"
+    );
+    for (name, stock) in [
+        ("memory (memory)", TestStock::Memory),
+        ("Redis (Redis)", TestStock::Redis),
+        ("DynamoDB on moto, K = 4 (memory)", TestStock::DynamoDb { shards: 4 }),
+    ] {
+        let t = test_app_with_stock(3, stock).await;
+        let activity = t.add_activity(queued_activity()).await;
+        let app = Arc::new(t.app.clone());
+        let started = Instant::now();
+        let presses: Vec<_> = (0..surge)
+            .map(|n| {
+                let (app, activity) = (app.clone(), activity.clone());
+                tokio::spawn(async move {
+                    let taken = queueing::take(&*app, &session(n), &activity).await.expect("a ticket");
+                    (taken.ticket.number, started.elapsed())
+                })
+            })
+            .collect();
+        let mut pressed_at = vec![Duration::ZERO; surge];
+        let worker = tokio::spawn(serve_each(app.clone(), activity.clone(), surge as u64, started));
+        for press in presses {
+            let (number, at) = press.await.expect("a press");
+            pressed_at[number as usize] = at;
+        }
+        let (ended_at, serving) = worker.await.expect("the worker");
+        let mut waits: Vec<Duration> = ended_at.iter().zip(&pressed_at).map(|(end, press)| *end - *press).collect();
+        waits.sort_unstable();
+        let percentile = |p: usize| waits[(waits.len() * p / 100).min(waits.len() - 1)].as_secs_f64() * 1e3;
+        let rate = surge as f64 / serving.as_secs_f64();
+        println!(
+            "| {name} | {rate:.0} | {:.0} | {:.0} | {:.0} |",
+            percentile(50),
+            percentile(99),
+            waits.last().map_or(0.0, |wait| wait.as_secs_f64() * 1e3)
+        );
+    }
+}
+
+/// Serves the line one ticket at a time until `count` tickets have ended; each ticket's end
+/// (since `started`), and how long serving took from the first ticket on.
+async fn serve_each(
+    app: Arc<luckydraw_core::App>,
+    activity: Activity,
+    count: u64,
+    started: Instant,
+) -> (Vec<Duration>, Duration) {
+    let mut ended = Vec::new();
+    let mut first = None;
+    while (ended.len() as u64) < count {
+        let Some(head) = app.tickets.head(&activity.id).await.expect("the line") else {
+            tokio::task::yield_now().await;
+            continue;
+        };
+        first.get_or_insert_with(Instant::now);
+        let served = queueing::serve(&*app, &activity.id, head.number).await.expect("served");
+        assert_eq!(served.drawn, 1, "the bench's stock never runs out");
+        ended.push(started.elapsed());
+    }
+    (ended, first.map_or(Duration::ZERO, |first| first.elapsed()))
+}
+
+fn queued_activity() -> ActivitySpec {
+    let wheel = prizes(&[("thanks", 400_000, 0, 0), ("cup", 300_000, 0, 0), ("tea", 200_000, 0, 0)]);
+    ActivitySpec { entry: Entry::Queued, ..activity_spec("bench-line", DrawMode::RemainingStock, wheel) }
+}
+
+fn session(n: usize) -> Session {
+    Session {
+        user_id: user(n as u64),
+        username: Username::parse("bench").expect("valid"),
+        kind: UserKind::Normal,
+        created_at: START,
+    }
+}

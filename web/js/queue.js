@@ -7,20 +7,28 @@ export function isQueued(activity) {
   return activity?.entry === "queued";
 }
 
-/** Codes that end a waiting ticket without a draw (the activity sold out or closed meanwhile). */
-const RESOLUTIONS = new Set(["sold_out", "activity_not_open"]);
+/**
+ * Codes that end a waiting ticket without a draw, the same as an instant draw's refusals:
+ * the activity sold out or closed meanwhile, the player's limits at their turn, or a
+ * backend failure that voided the draw (`unavailable`: press again).
+ */
+const REFUSALS = new Set(["sold_out", "activity_not_open", "quota_exceeded", "unpaid_limit", "unavailable"]);
+
+/** Refusals that a failed poll itself may answer with; `unavailable` there is a passing failure, retried. */
+const FINAL_ERRORS = new Set(["sold_out", "activity_not_open", "quota_exceeded", "unpaid_limit"]);
 
 /**
  * What an answer of `POST …/draw` or `GET /draws/{id}` says about a draw:
  * `{ kind: "waiting", drawId, position }` while its ticket waits, `{ kind: "drawn", answer }`
  * once drawn (`answer` shaped as the instant draw's, its prize and wheel index taken from
- * `slices` if the answer names only `prize_id`), or `{ kind: "resolved", code }` when the
- * activity sold out or closed before its turn.
+ * `slices` if the answer names only `prize_id`), or `{ kind: "resolved", code }` when it
+ * ended without a draw (the activity sold out or closed before its turn, ...).
  */
 export function readDraw(body, slices = []) {
   const status = body?.status;
   if (status === "queued") return { kind: "waiting", drawId: body.draw_id, position: Math.max(0, Number(body.position) || 0) };
-  const code = [status, body?.outcome, body?.resolution, body?.error?.code].find((value) => RESOLUTIONS.has(value));
+  const named = [status, body?.outcome, body?.refusal, body?.reason, body?.code, body?.error?.code];
+  const code = named.find((value) => REFUSALS.has(value));
   if (code) return { kind: "resolved", code };
   if (typeof body?.won !== "boolean") return { kind: "unknown" };
   if (body.prize && Number.isInteger(body.wheel_index)) return { kind: "drawn", answer: body };
@@ -55,7 +63,7 @@ export function afterPoll(wait, outcome) {
   if (outcome.error) {
     const code = outcome.error.code;
     if (code === "unauthenticated" || code === "not_found" || code === "forbidden") return { ...wait, status: "failed", error: outcome.error };
-    if (RESOLUTIONS.has(code)) return { ...wait, status: "resolved", code };
+    if (FINAL_ERRORS.has(code)) return { ...wait, status: "resolved", code };
     const failures = wait.failures + 1;
     const backoff = Math.min(PACE.firstMs * 2 ** failures, PACE.failureMaxMs);
     const retryAfterMs = (outcome.error.retryAfterSecs ?? 0) * 1000;

@@ -50,6 +50,7 @@ test("a ticket resolved by a sell-out or a close reads as resolved with that cod
   assert.deepEqual(readDraw({ draw_id: "d1", status: "activity_not_open" }), { kind: "resolved", code: "activity_not_open" });
   assert.deepEqual(readDraw({ status: "resolved", outcome: "sold_out" }), { kind: "resolved", code: "sold_out" });
   assert.deepEqual(readDraw({ error: { code: "activity_not_open" } }), { kind: "resolved", code: "activity_not_open" });
+  assert.deepEqual(readDraw({ status: "refused", refusal: "quota_exceeded" }), { kind: "resolved", code: "quota_exceeded" });
   assert.equal(readDraw({}).kind, "unknown");
   assert.equal(readDraw(null).kind, "unknown");
 });
@@ -124,5 +125,6 @@ test("the wait ends drawn, resolved, or failed on an ended session or a lost tic
     ["resolved", "activity_not_open"],
   );
   for (const code of ["unauthenticated", "not_found", "forbidden"]) assert.equal(afterPoll(wait, failure(code)).status, "failed", code);
+  assert.equal(afterPoll(wait, failure("unavailable")).status, "waiting", "a poll's 503 passes; the ticket still waits");
   assert.equal(afterPoll(wait, { reading: { kind: "unknown" } }).status, "waiting", "an answer it cannot read is retried");
 });

@@ -177,7 +177,6 @@ function renderActivity() {
     renderWheel();
   }
   views.renderQueue($("#queue"), activity, state.queue, ui());
-  views.renderPicker($("#picker"), state.activities, ACTIVITY, ui());
   renderPhase();
 }
 
@@ -526,6 +525,7 @@ function applyLanguage() {
   $("#lang").lang = HTML_LANG[next];
   renderAccount();
   renderActivity();
+  views.renderPicker($("#picker"), state.activities, ACTIVITY, ui());
   if (state.user) renderOrders();
   if (state.result && !$("#result").hidden) showResult(state.result.answer, state.result.order);
 }

@@ -10,8 +10,7 @@ import { test } from "node:test";
 
 import { ADMIN_PASSWORD, PASSWORD, openPage, registerPlayer, uniqueName, withRunnerAndBrowser } from "./harness.mjs";
 
-const QUEUE_PACE = { LUCKYDRAW_QUEUE_PACE_MS: "400" };
-const started = withRunnerAndBrowser({ env: QUEUE_PACE });
+const started = withRunnerAndBrowser();
 
 /** A client of the API as a logged-in user (a new player, or `username`/`password`). */
 async function apiUser(baseUrl, { username = uniqueName("queue"), password = PASSWORD, action = "register" } = {}) {
@@ -108,35 +107,90 @@ test("queue-demo is offered next to the demo; a player sees their place, then th
   assert.deepEqual(page.problems, []);
 });
 
-test("with players ahead the place counts down to the front; a second press takes no second ticket", async () => {
+test("the place counts down as the line moves, never back; a second press takes no second ticket", async () => {
+  // The worker serves a line in microseconds here, so the waiting is scripted: the real
+  // ticket's answers say 4 ahead, then 3, 2, a stale 3, 1, 0, then the server's own answer.
   const page = await queuePage("queue-demo");
   await registerPlayer(page);
-  const ahead = await ticketsAhead(started.runner.url, "queue-demo", 4);
+  const script = [3, 2, 3, 1, 0];
+  let polls = 0;
+  let release;
+  const held = new Promise((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/activities\/queue-demo\/draw$/, async (route) => {
+    const response = await route.fetch();
+    const ticket = await response.json();
+    await route.fulfill({ response, json: { ...ticket, position: 4 } });
+  });
+  await page.route(/\/draws\/[^/]+$/, async (route) => {
+    const id = decodeURIComponent(new URL(route.request().url()).pathname.split("/").pop());
+    if (polls === 1) await held;
+    if (polls < script.length) return route.fulfill({ json: { draw_id: id, status: "queued", position: script[polls++] } });
+    return route.fallback();
+  });
   const ticket = await takeTicket(page);
-  assert.ok(ticket.position > 0, `players ahead: ${JSON.stringify({ ticket, ahead })}`);
 
   // While waiting, Spin says so and neither it nor the wheel's own button posts again.
-  await page.waitForSelector("#queue.waiting[data-position]");
-  assert.match(await page.textContent("#queue"), /^You are (number \d+|next) in the queue/);
+  await page.waitForSelector("#queue.waiting[data-position='3']");
+  assert.equal(await page.textContent("#queue"), "You are number 4 in the queue.");
   assert.equal(await page.textContent("#spin"), "In the queue…");
   assert.equal(await page.getAttribute("#spin", "aria-disabled"), "true");
   await page.click("#spin");
   const box = await page.locator("#wheel canvas").boundingBox();
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  assert.equal(await page.getAttribute("#wheel", "data-state"), "idle", "the wheel waits for the turn");
+  release();
 
+  await page.waitForSelector("#queue.waiting[data-position='0']");
+  assert.equal(await page.textContent("#queue"), "You are next in the queue — your draw is coming up.");
   await restedWheel(page);
-  const seen = await page.evaluate(() => window.seenPositions);
-  assert.equal(seen[0], ticket.position);
-  assert.ok(seen.length >= 2, `the place moved while waiting: ${seen}`);
-  for (let i = 1; i < seen.length; i += 1) assert.ok(seen[i] < seen[i - 1], `places only go down: ${seen}`);
+  assert.deepEqual(await page.evaluate(() => window.seenPositions), [4, 3, 2, 1, 0], "down one by one; the stale 3 was not shown");
   assert.deepEqual(page.drawPosts.length, 1, "one ticket only");
   assert.equal(await page.getAttribute("#result", "data-draw-id"), ticket.draw_id);
+  const draw = await drawSeenByPage(page, ticket.draw_id);
+  assert.equal(Number(await page.getAttribute("#wheel", "data-landed-index")), draw.wheel_index);
   assert.deepEqual(page.problems, []);
 });
 
-test("a ticket still waiting when the activity sells out shows the sold-out message", async () => {
-  // A queued activity with a single unit: the ticket ahead takes it, the page's ticket is
-  // resolved by the sell-out.
+test("in Chinese the place in line reads 第 N 位", async () => {
+  const page = await openPage(started.browser, null, { reducedMotion: "reduce", locale: "zh-CN" });
+  await page.route(/\/activities\/queue-demo\/draw$/, (route) => route.fulfill({ status: 202, json: { draw_id: "queue-demo.x", status: "queued", position: 11 } }));
+  await page.route(/\/draws\/[^/]+$/, (route) => route.fulfill({ json: { draw_id: "queue-demo.x", status: "queued", position: 11 } }));
+  await page.goto(`${started.runner.url}/?activity=queue-demo`);
+  await page.waitForSelector("body[data-ready=true]");
+  assert.equal(await page.textContent("#picker a[data-activity=queue-demo] .tag"), "排队");
+  await registerPlayer(page);
+  await page.click("#spin");
+  await page.waitForSelector("#queue.waiting[data-position='11']");
+  assert.equal(await page.textContent("#queue"), "你排在第 12 位。");
+  assert.equal(await page.textContent("#spin"), "排队中…");
+});
+
+test("a reload while waiting resumes the wait without a second ticket, then spins to the result", async () => {
+  const page = await queuePage("queue-demo");
+  await registerPlayer(page);
+  let hold = true;
+  await page.route(/\/draws\/[^/]+$/, async (route) => {
+    const id = decodeURIComponent(new URL(route.request().url()).pathname.split("/").pop());
+    if (hold) return route.fulfill({ json: { draw_id: id, status: "queued", position: 2 } });
+    return route.fallback();
+  });
+  const ticket = await takeTicket(page);
+  await page.waitForSelector("#queue.waiting");
+  await page.reload();
+  await page.waitForSelector("#queue.waiting[data-position='2']");
+  assert.equal(await page.textContent("#queue"), "You are number 3 in the queue.");
+  hold = false;
+  await restedWheel(page);
+  assert.equal(page.drawPosts.length, 1, "the reload took no second ticket");
+  assert.equal(await page.getAttribute("#result", "data-draw-id"), ticket.draw_id);
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0, "the ended ticket is forgotten");
+});
+
+test("a ticket that the activity's sell-out ends shows the sold-out message, and no prize", async () => {
+  // A queued activity with a single unit: another player's ticket takes it, so the page's
+  // ticket ends without a draw when its turn comes.
   const admin = await apiUser(started.runner.url, { username: "admin", password: ADMIN_PASSWORD, action: "login" });
   const id = uniqueName("last-unit").replaceAll("_", "-");
   const now = Date.now();
@@ -157,14 +211,16 @@ test("a ticket still waiting when the activity sells out shows the sold-out mess
 
   const page = await queuePage(id);
   await registerPlayer(page);
-  await ticketsAhead(started.runner.url, id, 2);
+  const [first] = await ticketsAhead(started.runner.url, id, 1);
   const ticket = await takeTicket(page);
-  assert.ok(ticket.position > 0, JSON.stringify(ticket));
+  assert.ok(ticket.position >= 0 && ticket.draw_id !== first.draw_id, JSON.stringify({ first, ticket }));
   await page.waitForFunction(() => document.querySelector("#message").textContent === "Sold out — every prize has been won.", null, { timeout: 30_000 });
   await page.waitForSelector("body[data-phase=sold_out]");
   assert.equal(await page.textContent("#phase"), "Sold out — every prize has found a home.");
   assert.equal(await page.isHidden("#result"), true, "no result card for a ticket that drew nothing");
   assert.equal(await page.getAttribute("#wheel", "data-stop-index"), null, "the wheel never stopped on a prize");
   assert.equal(await page.getAttribute("#queue", "class"), "queue");
+  const draw = await drawSeenByPage(page, ticket.draw_id);
+  assert.equal(draw.status, "sold_out", JSON.stringify(draw));
   assert.deepEqual(page.problems, []);
 });

@@ -18,6 +18,8 @@ import {
 } from "../e2e/harness.mjs";
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), "../../docs/screenshots");
+/** The draw worker's pace (a documented runner setting): slow enough to see a line. */
+const QUEUE_PACE = { LUCKYDRAW_QUEUE_PACE_MS: "1500" };
 const DESKTOP = { viewport: { width: 1280, height: 860 } };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -41,7 +43,20 @@ async function stateShot(browser, url, name, change) {
 }
 
 await mkdir(OUT, { recursive: true });
-const runner = await startRunner();
+/** Takes a place in `activity`'s line for each of `count` new players (through the API). */
+async function takeTickets(baseUrl, activity, count) {
+  for (let player = 0; player < count; player += 1) {
+    const answer = await fetch(`${baseUrl}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: `queue_${player}_${Date.now() % 100000}`, password: PASSWORD }),
+    });
+    const { token } = await answer.json();
+    await fetch(`${baseUrl}/activities/${activity}/draw`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
+  }
+}
+
+const runner = await startRunner(QUEUE_PACE);
 const browser = await launchBrowser();
 try {
   const url = `${runner.url}/`;
@@ -76,6 +91,15 @@ try {
   await stateShot(browser, url, "sold-out", (activity) => {
     for (const prize of activity.prizes) if (!prize.consolation) prize.remaining = 0;
   });
+
+  // The queued mode: other players' tickets ahead, the page's player waiting in line.
+  const queued = await openPage(browser, `${runner.url}/?activity=queue-demo`, DESKTOP);
+  await registerPlayer(queued, "xiaohong");
+  await takeTickets(runner.url, "queue-demo", 6);
+  await queued.click("#spin");
+  await queued.waitForSelector("#queue.waiting[data-position]");
+  await settle(queued, 1500);
+  await shoot(queued, "queue-position");
 } finally {
   await browser.close();
   await runner.stop();

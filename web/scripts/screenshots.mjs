@@ -18,8 +18,6 @@ import {
 } from "../e2e/harness.mjs";
 
 const OUT = join(dirname(fileURLToPath(import.meta.url)), "../../docs/screenshots");
-/** The draw worker's pace (a documented runner setting): slow enough to see a line. */
-const QUEUE_PACE = { LUCKYDRAW_QUEUE_PACE_MS: "1500" };
 const DESKTOP = { viewport: { width: 1280, height: 860 } };
 const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
@@ -43,20 +41,7 @@ async function stateShot(browser, url, name, change) {
 }
 
 await mkdir(OUT, { recursive: true });
-/** Takes a place in `activity`'s line for each of `count` new players (through the API). */
-async function takeTickets(baseUrl, activity, count) {
-  for (let player = 0; player < count; player += 1) {
-    const answer = await fetch(`${baseUrl}/register`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: `queue_${player}_${Date.now() % 100000}`, password: PASSWORD }),
-    });
-    const { token } = await answer.json();
-    await fetch(`${baseUrl}/activities/${activity}/draw`, { method: "POST", headers: { authorization: `Bearer ${token}` } });
-  }
-}
-
-const runner = await startRunner(QUEUE_PACE);
+const runner = await startRunner();
 const browser = await launchBrowser();
 try {
   const url = `${runner.url}/`;
@@ -92,10 +77,13 @@ try {
     for (const prize of activity.prizes) if (!prize.consolation) prize.remaining = 0;
   });
 
-  // The queued mode: other players' tickets ahead, the page's player waiting in line.
+  // The queued mode, a player waiting in line: the local worker serves a line at once, so
+  // the line ahead (six tickets) is the API's answer rewritten.
   const queued = await openPage(browser, `${runner.url}/?activity=queue-demo`, DESKTOP);
   await registerPlayer(queued, "xiaohong");
-  await takeTickets(runner.url, "queue-demo", 6);
+  const waiting = (route, status, json) => route.fulfill({ status, json: { ...json, status: "queued", position: 6 } });
+  await queued.route(/\/activities\/queue-demo\/draw$/, async (route) => waiting(route, 202, await (await route.fetch()).json()));
+  await queued.route(/\/draws\/[^/]+$/, (route) => waiting(route, 200, {}));
   await queued.click("#spin");
   await queued.waitForSelector("#queue.waiting[data-position]");
   await settle(queued, 1500);

@@ -6,11 +6,12 @@ use lambda_http::{Body, Request, Response};
 use luckydraw_adapters::alipay::config::notify_url;
 use luckydraw_core::App;
 use luckydraw_core::Error;
-use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, OrderId, PrizeId, Timestamp};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, PrizeId, Timestamp};
 use luckydraw_core::usecases::drawing;
 use luckydraw_core::usecases::payments::{self, PayLinkIssued};
 use luckydraw_core::usecases::queries::{self, ActivityStock, DrawStatus};
-use luckydraw_lambda::bodies::{ActivityBody, OrderBody};
+use luckydraw_core::usecases::queueing::{self, DrawView};
+use luckydraw_lambda::bodies::{ActivityBody, OrderBody, QueuedBody};
 use luckydraw_lambda::http::{self, json_response};
 use luckydraw_lambda::routes::{self, Route};
 use serde::Serialize;
@@ -32,18 +33,41 @@ pub async fn handle(app: &App, request: Request) -> Response<Body> {
     routes::dispatch(ROUTES, app, request).await
 }
 
+/// A drawn draw: `status` is `drawn`; the fields of the draw function's answer (`prize`,
+/// `wheel_index`, ...) and the order's progress.
 #[derive(Serialize)]
 struct DrawBody {
     draw_id: DrawId,
+    status: &'static str,
     activity_id: ActivityId,
     won: bool,
     outcome: DrawOutcome,
     prize_id: PrizeId,
+    /// Where the wheel stops (`null` if the activity is gone).
+    prize: Option<PrizeBody>,
+    wheel_index: Option<u16>,
     drawn_at: Timestamp,
     order_id: Option<OrderId>,
     /// `queued` until the consumer has created the order; `null` for a no-win.
     order_status: Option<&'static str>,
     order: Option<OrderBody>,
+}
+
+#[derive(Serialize)]
+struct PrizeBody {
+    id: PrizeId,
+    name: String,
+    picture: String,
+    price_fen: Money,
+}
+
+/// A ticket that ended without a draw: `status` is the code an instant draw would have
+/// answered (`sold_out`, `activity_not_open`, ...), `message` says it in words.
+#[derive(Serialize)]
+struct RefusedBody {
+    draw_id: DrawId,
+    status: &'static str,
+    message: String,
 }
 
 /// Every visible activity; with a session, each says whether the caller may draw there.
@@ -66,10 +90,19 @@ async fn get_activity(app: &App, request: &Request) -> Result<Response<Body>, Er
     Ok(json_response(StatusCode::OK, &ActivityBody::new(&activity, remaining.as_ref())))
 }
 
+/// A draw's result, or its ticket's place in the line (`status` `queued`), or why the
+/// ticket ended without a draw.
 async fn get_draw(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let session = http::authenticate(app, request).await?;
-    let status = queries::draw(app, &session, &http::path_param(request, "id")?).await?;
-    Ok(json_response(StatusCode::OK, &draw_body(status)))
+    let id: DrawId = http::path_param(request, "id")?;
+    Ok(match queueing::look_up(app, &session, &id).await? {
+        DrawView::Drawn(status) => json_response(StatusCode::OK, &draw_body(status)),
+        DrawView::Waiting { ahead } => json_response(StatusCode::OK, &QueuedBody::new(id, ahead)),
+        DrawView::Refused(refusal) => {
+            let message = Error::from(refusal).to_string();
+            json_response(StatusCode::OK, &RefusedBody { draw_id: id, status: refusal.as_str(), message })
+        }
+    })
 }
 
 async fn list_orders(app: &App, request: &Request) -> Result<Response<Body>, Error> {
@@ -109,7 +142,7 @@ async fn give_up(app: &App, request: &Request) -> Result<Response<Body>, Error> 
 }
 
 fn draw_body(status: DrawStatus) -> DrawBody {
-    let DrawStatus { record, order } = status;
+    let DrawStatus { record, order, prize } = status;
     let won = record.outcome == DrawOutcome::Won;
     let order_status = match (&order, won) {
         (Some(order), _) => Some(order.status.as_str()),
@@ -120,9 +153,17 @@ fn draw_body(status: DrawStatus) -> DrawBody {
         activity_id: record.id.activity().clone(),
         order_id: won.then(|| record.id.order_id()),
         draw_id: record.id,
+        status: "drawn",
         won,
         outcome: record.outcome,
         prize_id: record.prize_id,
+        wheel_index: prize.as_ref().map(|prize| prize.wheel_index),
+        prize: prize.map(|prize| PrizeBody {
+            id: prize.id,
+            name: prize.name,
+            picture: prize.picture,
+            price_fen: prize.price_fen,
+        }),
         drawn_at: record.drawn_at,
         order_status,
         order: order.map(OrderBody::from),

@@ -5,8 +5,10 @@ use lambda_http::{Body, Request, Response};
 use luckydraw_core::App;
 use luckydraw_core::Error;
 use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, PrizeId};
-use luckydraw_core::usecases::drawing::{self, DrawResult};
+use luckydraw_core::usecases::drawing::DrawResult;
 use luckydraw_core::usecases::limits;
+use luckydraw_core::usecases::queueing::{self, Entered};
+use luckydraw_lambda::bodies::QueuedBody;
 use luckydraw_lambda::http::{self, json_response};
 use luckydraw_lambda::metrics;
 use luckydraw_lambda::routes::{self, Route};
@@ -43,8 +45,12 @@ async fn draw(app: &App, request: &Request) -> Result<Response<Body>, Error> {
     let session = http::authenticate(app, request).await?;
     let activity: ActivityId = http::path_param(request, "id")?;
     limits::draw(app, &session.user_id, &http::client_address(request)).await?;
-    let result =
-        drawing::draw(app, &session, &activity).await.inspect_err(|error| metrics::draw_refused(&activity, error))?;
+    let entered =
+        queueing::enter(app, &session, &activity).await.inspect_err(|error| metrics::draw_refused(&activity, error))?;
+    let result = match entered {
+        Entered::Drawn(result) => result,
+        Entered::Queued(taken) => return Ok(json_response(StatusCode::ACCEPTED, &QueuedBody::from(taken))),
+    };
     metrics::drawn(&result.record);
     Ok(json_response(StatusCode::OK, &DrawBody::from(result)))
 }

@@ -1,6 +1,6 @@
 //! luckydraw on one machine: every HTTP function's handler mounted at its API path on one
 //! server, the order consumer fed from the order queue (in-process, or SQS through a
-//! poller), the expiry sweep and the settlement on timers, a sandbox Alipay, the page at
+//! poller), the draw worker fed from the draw queue, the expiry sweep and the settlement on timers, a sandbox Alipay, the page at
 //! `/`, and a seeded demo. The handlers are the ones Lambda runs;
 //! only the plumbing around them is local.
 
@@ -27,6 +27,7 @@ use sandbox::Sandbox;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+use crate::consumer::Worker;
 use crate::sqs_poller::SqsSource;
 
 /// How to run.
@@ -154,6 +155,10 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
         (Some(sqs), true) => tasks.push(tokio::spawn(sqs.clone().run(app.clone()))),
         (None, true) => tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone()))),
     }
+    if options.background_consumer {
+        let draw_queue = memory.draw_queue.clone();
+        tasks.push(tokio::spawn(consumer::run_to(Worker::DrawWorker, app.clone(), draw_queue)));
+    }
     if let Some(every) = options.expire_every {
         tasks.push(tokio::spawn(schedules::every(
             every,
@@ -185,6 +190,12 @@ impl Running {
             Some(sqs) => sqs.drain(&self.app).await,
             None => consumer::drain(&self.app, &self.memory.queue).await,
         }
+    }
+
+    /// Runs the draw worker until the in-process draw queue is empty (for tests without the
+    /// background task); how many deliveries it made.
+    pub async fn serve_tickets(&self) -> usize {
+        consumer::drain_to(Worker::DrawWorker, &self.app, &self.memory.draw_queue).await
     }
 
     /// Runs the expiry sweep once (for tests without the timer); how many orders it asked to expire.

@@ -1,12 +1,13 @@
-//! The demo seed: the `demo` activity (6,500 units times `LUCKYDRAW_DEMO_SCALE`), an
-//! admin, and a demo player. Seeding never overwrites stock or users that already exist.
+//! The demo seed: the `demo` activity (6,500 units times `LUCKYDRAW_DEMO_SCALE`), the
+//! queued `queue-demo` (a tenth of that), an admin, and a demo player. Seeding never overwrites stock or users that already exist.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use luckydraw_core::App;
 use luckydraw_core::Error;
 use luckydraw_core::domain::{
-    Activity, ActivitySpec, Password, PasswordHash, Session, SessionToken, User, UserId, UserKind, UserStatus, Username,
+    Activity, ActivityId, ActivitySpec, Entry, Password, PasswordHash, Session, SessionToken, User, UserId, UserKind,
+    UserStatus, Username,
 };
 use luckydraw_core::usecases::accounts::{self, Credentials};
 use luckydraw_core::usecases::stock_admin;
@@ -14,6 +15,9 @@ use tracing::{info, warn};
 
 /// The demo activity, as operators would write it.
 pub const DEMO_ACTIVITY: &str = include_str!("../../seed/demo-activity.json");
+
+/// The queued demo activity's id.
+pub const QUEUE_DEMO: &str = "queue-demo";
 
 /// The demo player's login (documented in the README).
 pub const DEMO_PLAYER: (&str, &str) = ("player", "luckydraw");
@@ -54,6 +58,7 @@ pub struct Seeded {
 /// Seeds the demo into `app`.
 pub async fn seed(app: &App, scale: u64, admin_password: Option<String>) -> Result<Seeded, Error> {
     seed_demo_activity(app, scale).await?;
+    seed_queue_demo(app, scale).await?;
     let admin_password = admin_password.unwrap_or_else(|| URL_SAFE_NO_PAD.encode(app.random.bytes::<16>()));
     let created = add_user(app, "admin", &admin_password, UserKind::Admin).await?;
     add_user(app, DEMO_PLAYER.0, DEMO_PLAYER.1, UserKind::Normal).await?;
@@ -68,6 +73,27 @@ pub async fn seed_demo_activity(app: &App, scale: u64) -> Result<Activity, Error
     for prize in &mut spec.prizes {
         prize.initial = prize.initial.saturating_mul(scale);
     }
+    seed_activity(app, spec).await
+}
+
+/// The queued demo, [`QUEUE_DEMO`]: the demo's prizes with a tenth of their stock, drawn
+/// first come, first drawn (`"entry": "queued"`); seeded like the demo.
+pub async fn seed_queue_demo(app: &App, scale: u64) -> Result<Activity, Error> {
+    let mut spec: ActivitySpec = serde_json::from_str(DEMO_ACTIVITY).map_err(Error::invalid)?;
+    spec.id = ActivityId::parse(QUEUE_DEMO).map_err(Error::invalid)?;
+    spec.name = "First Come, First Drawn".into();
+    spec.description = "A queued draw: take a ticket, watch your place in the line count down, then the wheel spins \
+                        for you in arrival order."
+        .into();
+    spec.entry = Entry::Queued;
+    for prize in &mut spec.prizes {
+        prize.initial = (prize.initial / 10).saturating_mul(scale);
+    }
+    seed_activity(app, spec).await
+}
+
+/// Stores `spec`'s activity and loads its stock, as [`seed_demo_activity`] describes.
+async fn seed_activity(app: &App, spec: ActivitySpec) -> Result<Activity, Error> {
     let activity = Activity::new(spec).map_err(Error::invalid)?;
     app.activities.put(&activity).await?;
     if app.stock.remaining(&activity.id).await?.is_none() {

@@ -13,7 +13,7 @@ use luckydraw_core::App;
 use luckydraw_core::StoreError;
 use tracing::warn;
 
-use crate::consumer::{BATCH_SIZE, consume};
+use crate::consumer::{BATCH_SIZE, Worker, consume_by};
 
 /// The order queue on SQS.
 #[derive(Clone, Debug)]
@@ -32,6 +32,17 @@ impl SqsSource {
     /// succeeded; returns how many messages it held and how many failed.
     pub async fn deliver_batch(
         &self,
+        app: &App,
+        wait_secs: i32,
+        retry_after_secs: i32,
+    ) -> Result<(usize, usize), StoreError> {
+        self.deliver_batch_to(Worker::OrderConsumer, app, wait_secs, retry_after_secs).await
+    }
+
+    /// Like [`SqsSource::deliver_batch`], delivering to `worker`.
+    pub async fn deliver_batch_to(
+        &self,
+        worker: Worker,
         app: &App,
         wait_secs: i32,
         retry_after_secs: i32,
@@ -55,7 +66,7 @@ impl SqsSource {
         }
         let mut event = SqsEvent::default();
         event.records = messages.iter().map(sqs_message).collect();
-        let failed = consume(app, event).await;
+        let failed = consume_by(worker, app, event).await;
         let (done, retry): (Vec<&Message>, Vec<&Message>) =
             messages.iter().partition(|message| !failed.contains(message.message_id().unwrap_or_default()));
         self.delete(&done).await?;
@@ -90,9 +101,14 @@ impl SqsSource {
     /// Delivers until a receive comes back empty; failed messages are retried at once and
     /// dead-lettered by the queue after 5 receives. Returns how many deliveries were made.
     pub async fn drain(&self, app: &App) -> usize {
+        self.drain_to(Worker::OrderConsumer, app).await
+    }
+
+    /// Like [`SqsSource::drain`], delivering to `worker`.
+    pub async fn drain_to(&self, worker: Worker, app: &App) -> usize {
         let mut delivered = 0;
         loop {
-            match self.deliver_batch(app, 0, 0).await {
+            match self.deliver_batch_to(worker, app, 0, 0).await {
                 Ok((0, _)) => return delivered,
                 Ok((received, _)) => delivered += received,
                 Err(error) => {
@@ -105,9 +121,14 @@ impl SqsSource {
 
     /// Polls forever.
     pub async fn run(self, app: App) {
+        self.run_to(Worker::OrderConsumer, app).await
+    }
+
+    /// Polls forever, delivering to `worker`.
+    pub async fn run_to(self, worker: Worker, app: App) {
         loop {
-            if let Err(error) = self.deliver_batch(&app, 10, RETRY_AFTER_SECS).await {
-                warn!(%error, "polling the order queue failed; retrying");
+            if let Err(error) = self.deliver_batch_to(worker, &app, 10, RETRY_AFTER_SECS).await {
+                warn!(%error, ?worker, "polling a queue failed; retrying");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }

@@ -109,6 +109,7 @@ mod tests {
             ends_at: Timestamp::from_millis(10),
             status: ActivityStatus::Online,
             draw_mode: DrawMode::RemainingStock,
+            entry: Default::default(),
             per_user_limit: DrawLimit::UNLIMITED,
             vip_per_user_limit: None,
             pay_window_secs: 60,

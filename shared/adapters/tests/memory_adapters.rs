@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use luckydraw_adapters::memory::{
-    MemoryPayLinks, MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock,
+    MemoryPayLinks, MemoryQueue, MemoryRateLimits, MemoryRecords, MemorySessions, MemoryStock, MemoryTickets,
 };
 use luckydraw_core::ports::Queue;
 use luckydraw_testing::conformance::queue::QueueProbe;
@@ -21,6 +21,10 @@ async fn records() -> Arc<MemoryRecords> {
 
 async fn cache() -> Arc<SessionPair> {
     Arc::new(SessionPair(Arc::new(MemorySessions::default()), Arc::new(MemoryRateLimits::default())))
+}
+
+async fn tickets() -> Arc<MemoryTickets> {
+    Arc::new(MemoryTickets::new())
 }
 
 async fn pay_links() -> Arc<MemoryPayLinks> {
@@ -64,4 +68,7 @@ mod pay_links {
 }
 mod queue {
     luckydraw_testing::queue_conformance!(super::queue);
+}
+mod tickets {
+    luckydraw_testing::tickets_conformance!(super::tickets);
 }

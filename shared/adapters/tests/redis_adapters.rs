@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use luckydraw_adapters::redis::{
-    RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock,
+    RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock, RedisTickets,
 };
 use luckydraw_testing::conformance::sessions::SessionPair;
 use luckydraw_testing::services;
@@ -23,6 +23,18 @@ fn cache_on((connection, keys): (RedisConnection, RedisKeys)) -> Arc<SessionPair
 
 fn pay_links_on((connection, keys): (RedisConnection, RedisKeys)) -> Arc<RedisPayLinks> {
     Arc::new(RedisPayLinks::new(connection, keys))
+}
+
+fn tickets_on((connection, keys): (RedisConnection, RedisKeys)) -> Arc<RedisTickets> {
+    Arc::new(RedisTickets::new(connection, keys))
+}
+
+async fn tickets() -> Arc<RedisTickets> {
+    tickets_on(services::redis().await)
+}
+
+async fn cluster_tickets() -> Arc<RedisTickets> {
+    tickets_on(services::redis_cluster().await)
 }
 
 async fn stock() -> Arc<RedisStock> {
@@ -137,4 +149,12 @@ async fn lua_picks_like_rust_at_the_bounds_of_exact_arithmetic() {
         }
         assert_eq!(store.remaining(&spring).await.unwrap().unwrap(), model);
     }
+}
+
+mod tickets {
+    luckydraw_testing::tickets_conformance!(super::tickets);
+}
+
+mod cluster_tickets {
+    luckydraw_testing::tickets_conformance!(super::cluster_tickets);
 }

@@ -8,8 +8,8 @@
 use std::sync::Arc;
 
 use crate::ports::{
-    Activities, AuditLog, Clock, Ledger, Orders, PayLinks, PaymentNotices, Payments, Queue, Random, RateLimits,
-    Sessions, StockStore, Users,
+    Activities, AuditLog, Clock, DrawQueue, Ledger, Orders, PayLinks, PaymentNotices, Payments, Queue, Random,
+    RateLimits, Sessions, StockStore, Tickets, Users,
 };
 use crate::settings::Settings;
 
@@ -26,6 +26,10 @@ pub struct App {
     pub stock: Arc<dyn StockStore>,
     /// The order queue.
     pub queue: Arc<dyn Queue>,
+    /// The lines of queued activities.
+    pub tickets: Arc<dyn Tickets>,
+    /// Wakes the draw worker.
+    pub draw_queue: Arc<dyn DrawQueue>,
     /// The durable draw ledger.
     pub ledger: Arc<dyn Ledger>,
     /// What operators did.
@@ -76,6 +80,10 @@ ports! {
     HasStock: stock -> dyn StockStore;
     /// Sends order messages.
     HasQueue: queue -> dyn Queue;
+    /// Takes, reads and ends tickets.
+    HasTickets: tickets -> dyn Tickets;
+    /// Wakes the draw worker.
+    HasDrawQueue: draw_queue -> dyn DrawQueue;
     /// Records and voids draws durably.
     HasLedger: ledger -> dyn Ledger;
     /// Appends to and reads the operators' audit log.

@@ -3,7 +3,7 @@
 
 use std::error::Error as StdError;
 
-use crate::domain::{ActivityError, ActivityId};
+use crate::domain::{ActivityError, ActivityId, Refusal};
 use crate::ports::StockError;
 
 /// An adapter could not reach or use its backend (Redis, DynamoDB, SQS, ...).
@@ -154,6 +154,18 @@ impl From<ActivityError> for Error {
     }
 }
 
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::SoldOut => Error::SoldOut,
+            Refusal::ActivityNotOpen => Error::ActivityNotOpen,
+            Refusal::QuotaExceeded => Error::QuotaExceeded,
+            Refusal::UnpaidLimit => Error::UnpaidLimit,
+            Refusal::Unavailable => Error::Unavailable(StoreError::new("the queued draw failed; press again")),
+        }
+    }
+}
+
 impl From<StockError> for Error {
     fn from(error: StockError) -> Self {
         match error {
@@ -164,6 +176,24 @@ impl From<StockError> for Error {
             StockError::UnknownPrize(_) => Error::NotFound("prize"),
             error @ StockError::Insufficient { .. } => Error::InvalidState(error.to_string()),
             StockError::Store(error) => Error::Unavailable(error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_ticket_answers_the_code_of_the_instant_refusal() {
+        for refusal in [
+            Refusal::SoldOut,
+            Refusal::ActivityNotOpen,
+            Refusal::QuotaExceeded,
+            Refusal::UnpaidLimit,
+            Refusal::Unavailable,
+        ] {
+            assert_eq!(Error::from(refusal).code(), refusal.as_str());
         }
     }
 }

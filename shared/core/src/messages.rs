@@ -5,6 +5,28 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::{CancelReason, DrawId, DrawOutcome, DrawRecord, Money, OrderId, PrizeId, Timestamp, UserId};
 
+/// On the draw queue: a ticket waits in its activity's line, so the draw worker serves the
+/// line at least through it. One message group per activity keeps them in order on SQS.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketWaiting {
+    /// The ticket's draw (its id names the activity, the message group).
+    pub draw_id: DrawId,
+    /// The ticket's number.
+    pub number: u64,
+}
+
+impl TicketWaiting {
+    /// The JSON body.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Reads a JSON body.
+    pub fn from_json(body: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(body)
+    }
+}
+
 /// A message for the order consumer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

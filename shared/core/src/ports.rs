@@ -10,11 +10,12 @@ use async_trait::async_trait;
 
 use crate::domain::{
     Activity, ActivityId, DrawId, DrawLimit, DrawRecord, LedgerEntry, Notification, Order, OrderId, OrderStatus,
-    PayLink, PrizeId, Refund, Session, SessionKey, Tag, Timestamp, TradeRequest, Unverified, User, UserId, Username,
+    PayLink, PrizeId, Refund, Refusal, Session, SessionKey, Tag, Ticket, TicketState, Timestamp, TradeRequest,
+    Unverified, User, UserId, UserKind, Username,
 };
 use crate::error::StoreError;
 use crate::lottery::DrawTicket;
-use crate::messages::OrderMessage;
+use crate::messages::{OrderMessage, TicketWaiting};
 
 /// Units left per prize of one activity.
 pub type StockCounts = HashMap<PrizeId, u64>;
@@ -285,6 +286,52 @@ pub trait Queue: Send + Sync {
     async fn send(&self, message: &OrderMessage) -> Result<(), StoreError>;
     /// Messages sent and not yet consumed (waiting, in flight or delayed; approximate on SQS).
     async fn backlog(&self) -> Result<u64, StoreError>;
+}
+
+/// A ticket as [`Tickets::take`] answers it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taken {
+    /// The ticket: a new one, or the one its holder was already waiting with.
+    pub ticket: Ticket,
+    /// Whether it was taken now (`false`: a second press answered with the waiting ticket).
+    pub new: bool,
+    /// Waiting tickets ahead of it.
+    pub ahead: u64,
+}
+
+/// The lines of queued activities: ticket numbers taken atomically per activity in arrival
+/// order (unique, no gaps), a served counter that only moves forward, and per ticket how it
+/// ended. A ticket below the served counter has ended; at most one waiting ticket per user.
+#[async_trait]
+pub trait Tickets: Send + Sync {
+    /// Takes the next number in `draw`'s activity for `user`, unless `user` holds a waiting
+    /// ticket there: then answers that one (and `draw` is not used).
+    async fn take(&self, draw: &DrawId, user: &UserId, kind: UserKind, at: Timestamp) -> Result<Taken, StoreError>;
+
+    /// The ticket that becomes `draw`, and where it stands.
+    async fn find(&self, draw: &DrawId) -> Result<Option<(Ticket, TicketState)>, StoreError>;
+
+    /// The next ticket to serve in `activity` (the served counter's), if one is waiting.
+    async fn head(&self, activity: &ActivityId) -> Result<Option<Ticket>, StoreError>;
+
+    /// Ends ticket `number` (drawn when `refusal` is `None`) and moves the served counter past
+    /// it, only if it is the head; `Ok(false)` if it is not (it ended already, or it is not
+    /// its turn yet), changing nothing.
+    async fn finish(&self, activity: &ActivityId, number: u64, refusal: Option<Refusal>) -> Result<bool, StoreError>;
+
+    /// Ends every waiting ticket of `activity` at once with `refusal` (sold out, closed);
+    /// returns how many were waiting.
+    async fn close(&self, activity: &ActivityId, refusal: Refusal) -> Result<u64, StoreError>;
+
+    /// How many tickets of `activity` are waiting.
+    async fn waiting(&self, activity: &ActivityId) -> Result<u64, StoreError>;
+}
+
+/// The draw queue (SQS FIFO on AWS, one message group per activity): wakes the draw worker.
+#[async_trait]
+pub trait DrawQueue: Send + Sync {
+    /// Sends a message; `Ok` only once the queue has accepted it.
+    async fn send(&self, message: &TicketWaiting) -> Result<(), StoreError>;
 }
 
 /// Login sessions, stored under the hash of their token, expiring unless used.

@@ -2,10 +2,10 @@
 //! both show an activity the same way (`docs/openapi.json` describes them).
 
 use luckydraw_core::domain::{
-    Activity, ActivityId, ActivityStatus, DrawId, DrawMode, Eligibility, Money, Order, OrderId, OrderStatus, PrizeId,
-    Timestamp, UserId,
+    Activity, ActivityId, ActivityStatus, DrawId, DrawMode, Eligibility, Entry, Money, Order, OrderId, OrderStatus,
+    PrizeId, Timestamp, UserId,
 };
-use luckydraw_core::ports::StockCounts;
+use luckydraw_core::ports::{StockCounts, Taken};
 use serde::Serialize;
 
 /// An activity with its prizes and their units left.
@@ -18,6 +18,7 @@ pub struct ActivityBody {
     starts_at: Timestamp,
     ends_at: Timestamp,
     draw_mode: DrawMode,
+    entry: Entry,
     per_user_limit: u32,
     vip_per_user_limit: Option<u32>,
     pay_window_secs: u32,
@@ -43,6 +44,28 @@ struct PrizeBody {
     wheel_index: u16,
     weight: u32,
     consolation: bool,
+}
+
+/// A ticket in a queued activity's line: `{"draw_id", "status": "queued", "position"}`,
+/// the position being the waiting tickets ahead of it (0: it is drawn next).
+#[derive(Debug, Serialize)]
+pub struct QueuedBody {
+    draw_id: DrawId,
+    status: &'static str,
+    position: u64,
+}
+
+impl QueuedBody {
+    /// The ticket of `draw_id` with `ahead` waiting tickets before it.
+    pub fn new(draw_id: DrawId, ahead: u64) -> Self {
+        Self { draw_id, status: "queued", position: ahead }
+    }
+}
+
+impl From<Taken> for QueuedBody {
+    fn from(taken: Taken) -> Self {
+        Self::new(taken.ticket.draw_id, taken.ahead)
+    }
 }
 
 /// An order as its owner and operators see it.
@@ -90,6 +113,7 @@ impl ActivityBody {
             starts_at: activity.starts_at,
             ends_at: activity.ends_at,
             draw_mode: activity.draw_mode,
+            entry: activity.entry,
             per_user_limit: activity.per_user_limit.get(),
             vip_per_user_limit: activity.vip_per_user_limit.map(|limit| limit.get()),
             pay_window_secs: activity.pay_window_secs,

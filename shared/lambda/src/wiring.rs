@@ -15,7 +15,8 @@ use luckydraw_adapters::dynamodb::{
 };
 use luckydraw_adapters::memory::{self, MemoryBackends};
 use luckydraw_adapters::redis::{
-    RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock, resolve_cache_url,
+    RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock, RedisTickets,
+    resolve_cache_url,
 };
 use luckydraw_adapters::sqs::SqsQueue;
 use luckydraw_adapters::system::{ChaChaRandom, SystemClock};
@@ -67,7 +68,10 @@ pub async fn connect(
     }
     match backends.stock {
         StockBackend::Memory => {}
-        StockBackend::Redis => app.stock = Arc::new(RedisStock::new(redis()?, keys.clone())),
+        StockBackend::Redis => {
+            app.stock = Arc::new(RedisStock::new(redis()?, keys.clone()));
+            app.tickets = Arc::new(RedisTickets::new(redis()?, keys.clone()));
+        }
         StockBackend::DynamoDb => app.stock = Arc::new(DynamoStock::new(table()?, backends.stock_shards.clone())),
     }
     if let (QueueBackend::Sqs, Some(url)) = (backends.queue, &backends.order_queue_url) {

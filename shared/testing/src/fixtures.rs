@@ -1,7 +1,7 @@
 //! Test activities and prizes.
 
 use luckydraw_core::domain::{
-    ActivityId, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, Money, Prize, PrizeId,
+    ActivityId, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, Entry, Money, Prize, PrizeId,
 };
 
 use crate::START;
@@ -35,6 +35,7 @@ pub fn activity_spec(id: &str, mode: DrawMode, prizes: Vec<Prize>) -> ActivitySp
         ends_at: START.plus(std::time::Duration::from_secs(86_400)),
         status: ActivityStatus::Online,
         draw_mode: mode,
+        entry: Entry::Instant,
         per_user_limit: DrawLimit::UNLIMITED,
         vip_per_user_limit: None,
         pay_window_secs: 900,

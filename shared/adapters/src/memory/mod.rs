@@ -6,6 +6,7 @@ mod payments;
 mod queue;
 mod records;
 mod stock;
+mod tickets;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -18,6 +19,7 @@ pub use payments::MemoryPayments;
 pub use queue::{Envelope, MemoryQueue};
 pub use records::MemoryRecords;
 pub use stock::MemoryStock;
+pub use tickets::MemoryTickets;
 
 /// Handles on the in-memory backends of an [`in_memory`] app, for runners and tests.
 #[derive(Clone, Debug, Default)]
@@ -28,6 +30,10 @@ pub struct MemoryBackends {
     pub stock: Arc<MemoryStock>,
     /// The order queue, drained by whoever runs the consumer.
     pub queue: Arc<MemoryQueue>,
+    /// The lines of queued activities.
+    pub tickets: Arc<MemoryTickets>,
+    /// The draw queue, drained by whoever runs the draw worker.
+    pub draw_queue: Arc<MemoryQueue>,
     /// Sessions.
     pub sessions: Arc<MemorySessions>,
     /// Rate limits.
@@ -47,6 +53,8 @@ pub fn in_memory(settings: Settings, clock: Arc<dyn Clock>, random: Arc<dyn Rand
         orders: memory.records.clone(),
         stock: memory.stock.clone(),
         queue: memory.queue.clone(),
+        tickets: memory.tickets.clone(),
+        draw_queue: memory.draw_queue.clone(),
         ledger: memory.records.clone(),
         audit: memory.records.clone(),
         sessions: memory.sessions.clone(),

@@ -9,8 +9,8 @@ use tokio::sync::Notify;
 
 use super::lock;
 use luckydraw_core::error::StoreError;
-use luckydraw_core::messages::OrderMessage;
-use luckydraw_core::ports::Queue;
+use luckydraw_core::messages::{OrderMessage, TicketWaiting};
+use luckydraw_core::ports::{DrawQueue, Queue};
 
 /// A message as a consumer receives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,5 +125,18 @@ impl Queue for MemoryQueue {
     async fn backlog(&self) -> Result<u64, StoreError> {
         let state = lock(&self.state);
         Ok((state.ready.len() + state.in_flight) as u64)
+    }
+}
+
+/// The in-process draw queue: one ordered queue for every activity (so each activity's
+/// messages keep their order), consumed by the runner's draw worker.
+#[async_trait]
+impl DrawQueue for MemoryQueue {
+    async fn send(&self, message: &TicketWaiting) -> Result<(), StoreError> {
+        if lock(&self.state).unavailable {
+            return Err(StoreError::new(format!("draw queue unavailable: ticket {} not sent", message.draw_id)));
+        }
+        self.push_raw(message.to_json());
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 mod cache;
 mod stock;
 mod target;
+mod tickets;
 
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use redis::{Cmd, Pipeline, RedisError, RedisFuture, TlsCertificates, Value};
 pub use cache::{RedisPayLinks, RedisRateLimits, RedisSessions};
 pub use stock::RedisStock;
 pub use target::{RedisMode, RedisTarget, redacted};
+pub use tickets::RedisTickets;
 
 use luckydraw_core::domain::{ActivityId, OrderId};
 use luckydraw_core::error::StoreError;
@@ -161,6 +163,13 @@ impl RedisKeys {
     fn activity(&self, activity: &ActivityId) -> [String; 7] {
         ["stock", "users", "log", "unsettled", "holds", "holding", "limits"]
             .map(|part| format!("{}:{{act:{activity}}}:{part}", self.prefix))
+    }
+
+    /// An activity's line of tickets (queued entry): its head, tickets, users, draws and
+    /// ends, in the activity's hash slot.
+    fn line(&self, activity: &ActivityId) -> [String; 5] {
+        ["head", "tickets", "users", "draws", "ends"]
+            .map(|part| format!("{}:{{act:{activity}}}:line:{part}", self.prefix))
     }
 
     /// A session, by the hash of its token.

@@ -48,6 +48,18 @@ pub enum DrawMode {
     WeightKeep,
 }
 
+/// How a press of the draw button is answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    /// The draw happens at once and answers with the prize.
+    #[default]
+    Instant,
+    /// The press takes a ticket in arrival order (202 with a position); a worker draws
+    /// tickets strictly in order and the page polls for the result.
+    Queued,
+}
+
 /// How many draws one user may make in an activity; 0 means unlimited.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -98,6 +110,9 @@ pub struct ActivitySpec {
     pub status: ActivityStatus,
     /// How prizes are picked.
     pub draw_mode: DrawMode,
+    /// Instant (default) or queued draws.
+    #[serde(default)]
+    pub entry: Entry,
     /// Draws allowed per user (0 = unlimited).
     #[serde(default)]
     pub per_user_limit: DrawLimit,
@@ -350,6 +365,7 @@ mod tests {
             ends_at: Timestamp::from_millis(2_000),
             status: ActivityStatus::Online,
             draw_mode: DrawMode::RemainingStock,
+            entry: Entry::Instant,
             per_user_limit: DrawLimit::new(3),
             vip_per_user_limit: Some(DrawLimit::new(10)),
             pay_window_secs: 900,

@@ -10,12 +10,13 @@ mod money;
 mod order;
 mod payment;
 mod session;
+mod ticket;
 mod time;
 mod user;
 
 pub use activity::{
-    Activity, ActivityError, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, MAX_TOTAL_STOCK,
-    Prize,
+    Activity, ActivityError, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, Entry,
+    MAX_TOTAL_STOCK, Prize,
 };
 pub use client::ClientAddress;
 pub use draw::{DrawOutcome, DrawRecord, LedgerEntry};
@@ -25,5 +26,6 @@ pub use money::{Money, MoneyError};
 pub use order::{CancelReason, Order, OrderStatus};
 pub use payment::{Notification, PayLink, Refund, TradeRequest, Unverified};
 pub use session::{Session, SessionKey, SessionToken};
+pub use ticket::{Refusal, Ticket, TicketState};
 pub use time::{Timestamp, TimestampError, fixed_window};
 pub use user::{CredentialError, Password, PasswordHash, User, UserKind, UserStatus, Username};

@@ -13,8 +13,8 @@ use tracing::{info, instrument};
 
 use crate::app::{HasActivities, HasLedger, HasQueue, HasRandom, HasStock};
 use crate::domain::{
-    Activity, ActivityId, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, Eligibility, Money,
-    Prize, PrizeId, Timestamp,
+    Activity, ActivityId, ActivitySpec, ActivityStatus, DEFAULT_MAX_UNPAID, DrawLimit, DrawMode, Eligibility, Entry,
+    Money, Prize, PrizeId, Timestamp,
 };
 use crate::error::Error;
 use crate::usecases::stock_admin;
@@ -40,6 +40,9 @@ pub struct ActivityDraft {
     pub ends_at: Timestamp,
     /// How prizes are picked.
     pub draw_mode: DrawMode,
+    /// Instant (default) or queued draws.
+    #[serde(default)]
+    pub entry: Entry,
     /// Draws per user (0 = unlimited).
     #[serde(default)]
     pub per_user_limit: DrawLimit,
@@ -104,6 +107,8 @@ pub struct ActivityPatch {
     pub ends_at: Option<Timestamp>,
     /// New mode (not while online).
     pub draw_mode: Option<DrawMode>,
+    /// New entry mode (not while online).
+    pub entry: Option<Entry>,
     /// New per-user limit.
     pub per_user_limit: Option<DrawLimit>,
     /// New VIP limit; `null` removes it.
@@ -175,6 +180,7 @@ pub async fn create(
         ends_at: draft.ends_at,
         status: ActivityStatus::Draft,
         draw_mode: draft.draw_mode,
+        entry: draft.entry,
         per_user_limit: draft.per_user_limit,
         vip_per_user_limit: draft.vip_per_user_limit,
         pay_window_secs: draft.pay_window_secs,
@@ -205,6 +211,9 @@ pub async fn update(
     if online && patch.draw_mode.is_some_and(|mode| mode != activity.draw_mode) {
         return Err(Error::InvalidState("the draw mode cannot change while the activity is online".into()));
     }
+    if online && patch.entry.is_some_and(|entry| entry != activity.entry) {
+        return Err(Error::InvalidState("the entry mode cannot change while the activity is online".into()));
+    }
     let mut spec = ActivitySpec::from(activity.clone());
     let ActivityPatch {
         name,
@@ -213,6 +222,7 @@ pub async fn update(
         starts_at,
         ends_at,
         draw_mode,
+        entry,
         per_user_limit,
         vip_per_user_limit,
         pay_window_secs,
@@ -224,6 +234,7 @@ pub async fn update(
     replace(&mut spec.starts_at, starts_at);
     replace(&mut spec.ends_at, ends_at);
     replace(&mut spec.draw_mode, draw_mode);
+    replace(&mut spec.entry, entry);
     replace(&mut spec.per_user_limit, per_user_limit);
     replace(&mut spec.vip_per_user_limit, vip_per_user_limit);
     replace(&mut spec.pay_window_secs, pay_window_secs);

@@ -4,7 +4,10 @@
 use tracing::{error, info, instrument, warn};
 
 use crate::app::{HasActivities, HasClock, HasLedger, HasQueue, HasRandom, HasStock, HasUsers};
-use crate::domain::{Activity, ActivityId, DrawId, DrawOutcome, DrawRecord, LedgerEntry, OrderId, Prize, Session};
+use crate::domain::{
+    Activity, ActivityId, DrawId, DrawOutcome, DrawRecord, LedgerEntry, OrderId, Prize, Session, Timestamp, UserId,
+    UserKind,
+};
 use crate::error::{Error, StoreError};
 use crate::lottery::{self, DrawTicket, WheelSlot};
 use crate::messages::{DrawRecorded, OrderMessage, OrderRequested};
@@ -31,31 +34,76 @@ pub async fn draw(
     session: &Session,
     activity_id: &ActivityId,
 ) -> Result<DrawResult, Error> {
+    let activity = open_activity(app, session, activity_id).await?;
+    draw_now(app, session, &activity).await
+}
+
+/// The activity `session`'s user may draw in now: it exists, is open, and admits them.
+pub async fn open_activity(
+    app: &(impl HasActivities + HasUsers + HasClock),
+    session: &Session,
+    activity_id: &ActivityId,
+) -> Result<Activity, Error> {
     let activity = app.activities().get(activity_id).await?.ok_or(Error::NotFound("activity"))?;
-    let now = app.clock().now();
-    if !activity.is_open(now) {
+    if !activity.is_open(app.clock().now()) {
         return Err(Error::ActivityNotOpen);
     }
     if !eligible(app, &activity, session).await? {
         return Err(Error::NotEligible);
     }
-    let ticket = DrawTicket {
-        draw_id: DrawId::generate(activity_id, now, app.random().bytes()),
-        user_id: session.user_id,
+    Ok(activity)
+}
+
+/// Draws once, at once, for the session's user in an open `activity` they may draw in.
+pub async fn draw_now(
+    app: &(impl HasStock + HasQueue + HasLedger + HasClock + HasRandom),
+    session: &Session,
+    activity: &Activity,
+) -> Result<DrawResult, Error> {
+    let now = app.clock().now();
+    let draw_id = DrawId::generate(&activity.id, now, app.random().bytes());
+    let ticket = draw_ticket(app, activity, draw_id, session.user_id, session.kind, now);
+    execute(app, activity, &ticket).await
+}
+
+/// The draw ticket of one draw by `user` (of `kind`) in `activity`, with a fresh roll.
+pub fn draw_ticket(
+    app: &impl HasRandom,
+    activity: &Activity,
+    draw_id: DrawId,
+    user_id: UserId,
+    kind: UserKind,
+    at: Timestamp,
+) -> DrawTicket {
+    DrawTicket {
+        draw_id,
+        user_id,
         mode: activity.draw_mode,
-        limit: activity.limit_for(session.kind),
+        limit: activity.limit_for(kind),
         max_unpaid: activity.max_unpaid_per_user,
-        prizes: wheel(&activity),
+        prizes: wheel(activity),
         roll: lottery::roll(app.random()),
-        at: now,
-    };
-    let record = match app.stock().draw(&ticket).await {
-        Ok(record) => match app.queue().send(&ledger_message(&activity, &record)?).await {
+        at,
+    }
+}
+
+/// The atomic stock step of a draw and its message, shared by the instant draw and the draw
+/// worker: quota, pick, decrement and record in one step on the stock store, then the order
+/// request (or ledger entry) on the queue. When the stock step or the send fails, the draw
+/// is voided in the ledger and answered 503, unless its message arrived after all (the void
+/// loses), which answers it normally. A ticket whose draw id is recorded answers that draw.
+pub async fn execute(
+    app: &(impl HasStock + HasQueue + HasLedger + HasClock),
+    activity: &Activity,
+    ticket: &DrawTicket,
+) -> Result<DrawResult, Error> {
+    let record = match app.stock().draw(ticket).await {
+        Ok(record) => match app.queue().send(&ledger_message(activity, &record)?).await {
             Ok(()) => record,
-            Err(cause) => void_or_recorded(app, &ticket, cause, Undo::Now).await?,
+            Err(cause) => void_or_recorded(app, ticket, cause, Undo::Now).await?,
         },
         // The stock store failed: undoing there now would wait on it too; settlement does it.
-        Err(StockError::Store(cause)) => void_or_recorded(app, &ticket, cause, Undo::BySettlement).await?,
+        Err(StockError::Store(cause)) => void_or_recorded(app, ticket, cause, Undo::BySettlement).await?,
         Err(refused) => return Err(refused.into()),
     };
     let prize = activity

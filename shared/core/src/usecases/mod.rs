@@ -9,6 +9,7 @@ pub mod limits;
 pub mod order_events;
 pub mod payments;
 pub mod queries;
+pub mod queueing;
 pub mod quotas;
 pub mod settlement;
 pub mod stock_admin;

@@ -4,7 +4,9 @@
 use tracing::instrument;
 
 use crate::app::{HasActivities, HasClock, HasOrders, HasQueue, HasStock};
-use crate::domain::{Activity, ActivityId, ActivityStatus, CancelReason, DrawId, DrawRecord, Order, OrderId, Session};
+use crate::domain::{
+    Activity, ActivityId, ActivityStatus, CancelReason, DrawId, DrawRecord, Order, OrderId, Prize, Session,
+};
 use crate::error::Error;
 use crate::messages::{CancelRequested, OrderMessage};
 use crate::ports::StockCounts;
@@ -25,6 +27,8 @@ pub struct DrawStatus {
     pub record: DrawRecord,
     /// Its order; `None` while the request is still queued (or for a no-win).
     pub order: Option<Order>,
+    /// Where the wheel stops (`None` if the activity is gone).
+    pub prize: Option<Prize>,
 }
 
 /// Activities players can see (not drafts), by id.
@@ -43,11 +47,17 @@ pub async fn activity(app: &(impl HasActivities + HasStock), id: &ActivityId) ->
 }
 
 /// One of the caller's draws; other people's draws are not found.
-pub async fn draw(app: &(impl HasStock + HasOrders), session: &Session, id: &DrawId) -> Result<DrawStatus, Error> {
+pub async fn draw(
+    app: &(impl HasStock + HasOrders + HasActivities),
+    session: &Session,
+    id: &DrawId,
+) -> Result<DrawStatus, Error> {
     let record = app.stock().find_draw(id).await?.filter(|draw| draw.user_id == session.user_id);
     let record = record.ok_or(Error::NotFound("draw"))?;
     let order = app.orders().get(&id.order_id()).await?;
-    Ok(DrawStatus { record, order })
+    let activity = app.activities().get(id.activity()).await?;
+    let prize = activity.and_then(|activity| activity.prize(&record.prize_id).cloned());
+    Ok(DrawStatus { record, order, prize })
 }
 
 /// One of the caller's orders; other people's orders are not found.

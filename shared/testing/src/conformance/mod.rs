@@ -13,6 +13,7 @@ pub mod pay_links;
 pub mod queue;
 pub mod sessions;
 pub mod stock;
+pub mod tickets;
 pub mod users;
 
 /// One `#[tokio::test]` per named check of `suite`, each given `factory().await`.
@@ -153,6 +154,24 @@ macro_rules! pay_links_conformance {
                 a_link_is_cached_until_it_expires,
                 the_first_live_link_stays_until_it_expires,
                 concurrent_puts_agree_on_one_link,
+            ]
+        );
+    };
+}
+
+/// The [`Tickets`](luckydraw_core::ports::Tickets) suite.
+#[macro_export]
+macro_rules! tickets_conformance {
+    ($factory:expr) => {
+        $crate::conformance_tests!(
+            tickets,
+            $factory,
+            [
+                numbers_go_in_arrival_order_and_a_waiting_user_keeps_their_ticket,
+                tickets_end_only_at_the_head_once_each,
+                a_closure_ends_every_waiting_ticket_and_the_line_goes_on,
+                concurrent_takes_are_unique_without_gaps,
+                positions_count_the_waiting_tickets_ahead,
             ]
         );
     };

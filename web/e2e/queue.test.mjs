@@ -1,9 +1,10 @@
 // The queued entry mode in Chromium against the local runner: a player on `queue-demo`
-// sees their place in the queue count down while the draw worker works through the
-// tickets ahead of theirs, then the wheel spins to the drawn prize; a second press while
-// waiting takes no second ticket; a ticket the activity's sell-out resolves shows the
-// sold-out message. The runner's worker draws at a set pace (a documented setting) so
-// that other players' tickets are still waiting when the page's player presses.
+// sees their place in the queue, then the wheel spins to the drawn prize; players queueing
+// at once get a ticket each; a second press or a reload while waiting takes no second
+// ticket; a ticket the activity's sell-out ends shows the sold-out message. The runner's
+// worker serves a line in microseconds and has no pace setting, so the countdown through
+// several places is scripted by rewriting the waiting answers in the browser (as
+// states.test.mjs does for states the demo never reaches), around a real ticket and draw.
 
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -151,6 +152,23 @@ test("the place counts down as the line moves, never back; a second press takes 
   assert.equal(await page.getAttribute("#result", "data-draw-id"), ticket.draw_id);
   const draw = await drawSeenByPage(page, ticket.draw_id);
   assert.equal(Number(await page.getAttribute("#wheel", "data-landed-index")), draw.wheel_index);
+  assert.deepEqual(page.problems, []);
+});
+
+test("players queueing at the same moment: one ticket each, the page's places only go down, its wheel lands on its own draw", async () => {
+  const page = await queuePage("queue-demo");
+  await registerPlayer(page);
+  const [others, ticket] = await Promise.all([ticketsAhead(started.runner.url, "queue-demo", 6), takeTicket(page)]);
+  const ids = new Set([...others, ticket].map((taken) => taken.draw_id));
+  assert.equal(ids.size, 7, "every press its own ticket");
+  await restedWheel(page);
+  const seen = await page.evaluate(() => window.seenPositions);
+  assert.equal(seen[0], ticket.position);
+  for (let i = 1; i < seen.length; i += 1) assert.ok(seen[i] < seen[i - 1], `places only go down: ${seen}`);
+  const draw = await drawSeenByPage(page, ticket.draw_id);
+  assert.equal(draw.status, "drawn", JSON.stringify(draw));
+  assert.equal(Number(await page.getAttribute("#wheel", "data-landed-index")), draw.wheel_index);
+  assert.equal(await page.getAttribute("#result", "data-draw-id"), ticket.draw_id);
   assert.deepEqual(page.problems, []);
 });
 

@@ -233,6 +233,25 @@ async fn order_consumer_applies_each_message_kind_and_reports_failures_per_messa
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn draw_worker_reads_its_fifo_event_and_reports_an_unreadable_message() {
+    let deployment = Deployment::start().await;
+    let mut worker = function(&deployment, "draw-worker", bootstrap!("draw-worker")).await;
+    let failures = |reply: Value| reply["batchItemFailures"].as_array().cloned().unwrap_or_else(|| panic!("{reply}"));
+
+    let woken = worker.invoke_file("events/draw-worker/ticket-waiting.json").await.response();
+    let mut poisoned = event("events/draw-worker/ticket-waiting.json");
+    let mut garbage = poisoned["Records"][0].clone();
+    garbage["messageId"] = json!("00000000-0000-4000-8000-00000000beef");
+    garbage["body"] = json!("{\"draw_id\": 7");
+    poisoned["Records"].as_array_mut().unwrap().push(garbage);
+    let mixed = worker.invoke(&poisoned).await.response();
+
+    assert_eq!(failures(woken), Vec::<Value>::new(), "a line with nothing waiting is served at once");
+    assert_eq!(failures(mixed), [json!({ "itemIdentifier": "00000000-0000-4000-8000-00000000beef" })]);
+    worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn expire_orders_asks_to_expire_what_is_overdue() {
     let deployment = Deployment::start().await;
     let mut expire = function(&deployment, "expire-orders", bootstrap!("expire-orders")).await;

@@ -18,7 +18,7 @@ use luckydraw_adapters::redis::{
     RedisConnection, RedisKeys, RedisPayLinks, RedisRateLimits, RedisSessions, RedisStock, RedisTickets,
     resolve_cache_url,
 };
-use luckydraw_adapters::sqs::SqsQueue;
+use luckydraw_adapters::sqs::{SqsDrawQueue, SqsQueue};
 use luckydraw_adapters::system::{ChaChaRandom, SystemClock};
 use luckydraw_core::App;
 use luckydraw_core::error::StoreError;
@@ -76,6 +76,9 @@ pub async fn connect(
     }
     if let (QueueBackend::Sqs, Some(url)) = (backends.queue, &backends.order_queue_url) {
         app.queue = Arc::new(SqsQueue::new(aws_sdk_sqs::Client::new(aws()?), url));
+    }
+    if let (QueueBackend::Sqs, Some(url)) = (backends.queue, &backends.draw_queue_url) {
+        app.draw_queue = Arc::new(SqsDrawQueue::new(aws_sdk_sqs::Client::new(aws()?), url));
     }
     match backends.sessions {
         SessionBackend::Memory => {}

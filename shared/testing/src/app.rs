@@ -79,13 +79,15 @@ pub enum TestStock {
     },
 }
 
-/// A fresh app like [`test_app`] whose stock store is `stock` (the other ports stay in memory).
+/// A fresh app like [`test_app`] whose stock store is `stock` (with its lines of tickets where
+/// that store has them; the other ports stay in memory).
 pub async fn test_app_with_stock(seed: u64, stock: TestStock) -> TestApp {
     let mut t = test_app(seed);
     match stock {
         TestStock::Memory => {}
         TestStock::Redis => {
             let (connection, keys) = services::redis().await;
+            t.app.tickets = Arc::new(luckydraw_adapters::redis::RedisTickets::new(connection.clone(), keys.clone()));
             t.app.stock = Arc::new(luckydraw_adapters::redis::RedisStock::new(connection, keys));
         }
         TestStock::DynamoDb { shards } => {

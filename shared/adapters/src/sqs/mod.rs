@@ -1,13 +1,14 @@
 //! The order queue on SQS: each message is the JSON body of an [`OrderMessage`], with its
 //! `type` and order id as message attributes (for filters, metrics and the DLQ console).
+//! The draw queue on SQS FIFO: [`SqsDrawQueue`], one message group per activity.
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::types::MessageAttributeValue;
 
 use luckydraw_core::error::StoreError;
-use luckydraw_core::messages::OrderMessage;
-use luckydraw_core::ports::Queue;
+use luckydraw_core::messages::{OrderMessage, TicketWaiting};
+use luckydraw_core::ports::{DrawQueue, Queue};
 
 /// [`Queue`] on SQS.
 #[derive(Clone, Debug)]
@@ -119,4 +120,36 @@ pub async fn create_queue_if_missing(client: &Client, name: &str) -> Result<Stri
         .await
         .map_err(failed("create the order queue"))?;
     queue.queue_url.ok_or_else(|| StoreError::new("sqs: the new queue has no URL"))
+}
+
+/// [`DrawQueue`] on an SQS FIFO queue: the activity is the message group (its messages are
+/// delivered in order, one batch in flight at a time), deduplicated by the draw id: a second
+/// press of a ticket whose message SQS accepted adds nothing; one whose send failed sends it.
+#[derive(Clone, Debug)]
+pub struct SqsDrawQueue {
+    client: Client,
+    url: String,
+}
+
+impl SqsDrawQueue {
+    /// The FIFO queue at `url` through `client`.
+    pub fn new(client: Client, url: impl Into<String>) -> Self {
+        Self { client, url: url.into() }
+    }
+}
+
+#[async_trait]
+impl DrawQueue for SqsDrawQueue {
+    async fn send(&self, message: &TicketWaiting) -> Result<(), StoreError> {
+        self.client
+            .send_message()
+            .queue_url(&self.url)
+            .message_body(message.to_json())
+            .message_group_id(message.draw_id.activity().as_str())
+            .message_deduplication_id(message.draw_id.to_string())
+            .send()
+            .await
+            .map_err(|error| StoreError::caused_by(format!("sqs: ticket {} not sent", message.draw_id), error))?;
+        Ok(())
+    }
 }

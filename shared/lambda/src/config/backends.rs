@@ -71,6 +71,9 @@ pub struct Backends {
     pub table_name: Option<String>,
     /// The SQS queue, when used.
     pub order_queue_url: Option<String>,
+    /// The SQS FIFO draw queue of queued activities (`DRAW_QUEUE_URL`), with `LUCKYDRAW_QUEUE=sqs`;
+    /// without it, tickets wake an in-process worker.
+    pub draw_queue_url: Option<String>,
     /// DynamoDB stock shards per prize.
     pub stock_shards: ShardPlan,
     /// How long a process keeps an activity it read from a shared store (0 = not at all).
@@ -144,6 +147,7 @@ impl Default for Backends {
             redis_prefix: "luckydraw".to_owned(),
             table_name: None,
             order_queue_url: None,
+            draw_queue_url: None,
             stock_shards: ShardPlan::uniform(ShardPlan::DEFAULT_SHARDS),
             activity_cache: Duration::from_secs(2),
             timeouts: Timeouts::default(),
@@ -195,6 +199,7 @@ impl Backends {
             redis_prefix: set("LUCKYDRAW_REDIS_PREFIX").unwrap_or(defaults.redis_prefix),
             table_name: set("TABLE_NAME"),
             order_queue_url: set("ORDER_QUEUE_URL"),
+            draw_queue_url: set("DRAW_QUEUE_URL"),
             stock_shards,
             activity_cache: Duration::from_millis(cache_ms),
             timeouts: Timeouts::from_lookup(&lookup)?,

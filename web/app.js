@@ -6,6 +6,7 @@ import { apiBase, createApi } from "./js/api.js";
 import { count, countdownParts, money, pictureUrl } from "./js/format.js";
 import { HTML_LANG, LANGUAGES, MESSAGES, applyLabels, pickLanguage, translate } from "./js/i18n.js";
 import { phaseOf, sliceOf, wheelOrder } from "./js/model.js";
+import { afterPoll, isQueued, readDraw, startWaiting } from "./js/queue.js";
 import * as views from "./js/views.js";
 import { Wheel } from "./js/wheel.js";
 
@@ -15,6 +16,7 @@ const USER_KEY = "luckydraw.user";
 const REFRESH_MS = 15_000;
 const ORDER_WAIT_MS = 20_000;
 const ARMED_MS = 5_000;
+const TICKET_KEY = `luckydraw.ticket.${ACTIVITY}`;
 
 const $ = (selector) => document.querySelector(selector);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,6 +34,9 @@ const state = {
   result: null, // { answer, order } of the last spin
   armed: null, // { orderId, until }: "give up" pressed once, waiting for the confirmation
   watching: new Set(), // orders whose payment is being waited for
+  activities: [], // every activity, for the picker
+  queue: null, // the queued draw being waited for: { joining } or js/queue.js's wait state
+  queueStop: null, // ends the wait (the page leaves, the player logs out)
 };
 
 const wheel = new Wheel($("#wheel"), {
@@ -52,6 +57,7 @@ function ui() {
       const { days, clock } = countdownParts(ms);
       return days > 0 ? translate(language, "time.days", { days, clock }) : clock;
     },
+    error: (error) => errorText(error),
     picture: (prizeId) => pictureUrl(state.activity?.prizes.find((prize) => prize.id === prizeId)?.picture, location.href),
   };
 }
@@ -93,6 +99,8 @@ function setUser(user) {
   if (user) localStorage.setItem(USER_KEY, JSON.stringify(user));
   else localStorage.removeItem(USER_KEY);
   if (!user) {
+    stopWaiting();
+    sessionStorage.removeItem(TICKET_KEY);
     state.orders = [];
     state.result = null;
     $("#result").hidden = true;
@@ -168,7 +176,18 @@ function renderActivity() {
     views.renderPrizes($("#prizes"), state.slices, ui());
     renderWheel();
   }
+  views.renderQueue($("#queue"), activity, state.queue, ui());
   renderPhase();
+}
+
+/** Every activity, for the picker (which shows when there is a choice). */
+async function loadActivities() {
+  try {
+    ({ activities: state.activities } = await api.request("GET", "/activities"));
+  } catch {
+    state.activities = [];
+  }
+  views.renderPicker($("#picker"), state.activities, ACTIVITY, ui());
 }
 
 function renderWheel() {
@@ -200,14 +219,20 @@ function renderPhase() {
   }[state.phase];
   $("#phase").textContent = phaseText();
   // While spinning the button stays focusable (aria-disabled): disabling it would drop keyboard focus.
-  $("#spin").disabled = state.phase !== "open";
-  $("#spin").setAttribute("aria-disabled", String(wheel.spinning));
-  $("#spin").textContent = wheel.spinning ? t("wheel.spinning") : t("wheel.spin");
+  // Waiting in the queue too: a second press must not take a second ticket.
+  const waiting = Boolean(state.queue) && !wheel.spinning;
+  $("#spin").disabled = state.phase !== "open" && !waiting;
+  $("#spin").setAttribute("aria-disabled", String(wheel.spinning || waiting));
+  $("#spin").textContent = t(wheel.spinning ? "wheel.spinning" : waiting ? "queue.waiting" : "wheel.spin");
   if (previous === "upcoming" && state.phase === "open") loadActivity();
 }
 
 /** Starts the wheel, asks the server for the draw, and stops on the prize it chose. */
 async function spin() {
+  if (state.queue) {
+    views.renderQueue($("#queue"), state.activity, state.queue, ui());
+    return;
+  }
   if (wheel.spinning) return;
   if (!state.user) {
     say(t("wheel.loginFirst"));
@@ -217,18 +242,24 @@ async function spin() {
   if (state.phase !== "open") return;
   $("#result").hidden = true;
   $("#pay-link").hidden = true;
-  announce(t("wheel.spinning"));
   const draw = api.request("POST", `/activities/${encodeURIComponent(ACTIVITY)}/draw`);
+  if (isQueued(state.activity)) {
+    await queueFor(draw);
+    return;
+  }
+  announce(t("wheel.spinning"));
+  await land(draw);
+}
+
+/** Spins the wheel until `draw` (a promise of the draw's answer) settles, stops on its prize, and shows what came of it. */
+async function land(draw) {
   const landed = wheel.spin(draw, (drawn) => sliceOf(state.slices, drawn.wheel_index));
   renderPhase();
   let answer;
   try {
     answer = await landed;
   } catch (error) {
-    say(errorText(error));
-    if (error.code === "unauthenticated") sessionEnded();
-    if (["sold_out", "activity_not_open", "not_found"].includes(error.code)) await loadActivity();
-    renderPhase();
+    await drawFailed(error);
     return;
   }
   announce(showResult(answer, null));
@@ -239,6 +270,115 @@ async function spin() {
     else say(t("result.slow"));
   }
   await Promise.all([loadActivity(), loadOrders()]);
+}
+
+/** Says why a draw failed, and refreshes what the failure may have changed. */
+async function drawFailed(error) {
+  say(errorText(error));
+  if (error.code === "unauthenticated") sessionEnded();
+  if (["sold_out", "activity_not_open", "not_found"].includes(error.code)) await loadActivity();
+  renderPhase();
+}
+
+// ---------------------------------------------------------------- the queued mode
+
+/** Takes a ticket with `draw` (the POST in flight), waits for its turn, then spins to the result. */
+async function queueFor(draw) {
+  showQueue({ joining: true });
+  announce(t("queue.joining"));
+  let reading;
+  try {
+    reading = readDraw(await draw, state.slices);
+  } catch (error) {
+    showQueue(null);
+    await drawFailed(error);
+    return;
+  }
+  await follow(reading);
+}
+
+/** Follows a draw from what the server last said about it, to the wheel (or the sold-out or closed message). */
+async function follow(reading) {
+  let wait;
+  if (reading.kind === "waiting") {
+    sessionStorage.setItem(TICKET_KEY, reading.drawId);
+    wait = await waitForTurn(startWaiting(reading));
+  } else {
+    wait = afterPoll(startWaiting({ position: 0 }), { reading });
+  }
+  if (wait.status !== "stopped") sessionStorage.removeItem(TICKET_KEY);
+  showQueue(null);
+  if (wait.status === "drawn") {
+    announce(t("wheel.spinning"));
+    await land(Promise.resolve(wait.answer));
+  } else if (wait.status === "resolved") {
+    await drawFailed({ code: wait.code });
+  } else if (wait.status === "failed") {
+    await drawFailed(wait.error);
+  } else if (wait.status === "waiting") {
+    await drawFailed({ code: "unknown", message: "no answer about the draw" });
+  }
+}
+
+/** Polls the ticket at js/queue.js's pace until it is drawn, resolved or failed, or the wait is stopped. */
+async function waitForTurn(first) {
+  let wait = first;
+  let stopped = false;
+  let wake = () => {};
+  state.queueStop = () => {
+    stopped = true;
+    wake();
+  };
+  showQueue(wait);
+  while (wait.status === "waiting") {
+    await new Promise((resolve) => {
+      wake = resolve;
+      setTimeout(resolve, wait.delayMs);
+    });
+    if (stopped) return { ...wait, status: "stopped" };
+    let outcome;
+    try {
+      outcome = { reading: readDraw(await api.request("GET", `/draws/${encodeURIComponent(wait.drawId)}`), state.slices) };
+    } catch (error) {
+      outcome = { error };
+    }
+    if (stopped) return { ...wait, status: "stopped" };
+    const before = wait.position;
+    wait = afterPoll(wait, outcome);
+    if (wait.status === "waiting") showQueue(wait, wait.position !== before);
+  }
+  state.queueStop = null;
+  return wait;
+}
+
+/** Shows the queue line and Spin for `queue`; `moved`: the place changed (said to screen readers too). */
+function showQueue(queue, moved = false) {
+  state.queue = queue;
+  views.renderQueue($("#queue"), state.activity, queue, ui());
+  if (moved) announce($("#queue").textContent);
+  renderPhase();
+}
+
+/** Ends a wait in the queue (the ticket stays the server's; coming back resumes it). */
+function stopWaiting() {
+  state.queueStop?.();
+  state.queueStop = null;
+  if (state.queue) showQueue(null);
+}
+
+/** Back on the page with a ticket still waiting (a reload, the back button): resumes its wait. */
+async function resumeTicket() {
+  const drawId = sessionStorage.getItem(TICKET_KEY);
+  if (!drawId || !state.user || state.queue || !isQueued(state.activity)) return;
+  let reading;
+  try {
+    reading = readDraw(await api.request("GET", `/draws/${encodeURIComponent(drawId)}`), state.slices);
+  } catch {
+    sessionStorage.removeItem(TICKET_KEY);
+    return;
+  }
+  if (reading.kind === "unknown") sessionStorage.removeItem(TICKET_KEY);
+  else await follow({ ...reading, drawId });
 }
 
 /** Shows the result card for the last spin; returns its headline. */
@@ -385,6 +525,7 @@ function applyLanguage() {
   $("#lang").lang = HTML_LANG[next];
   renderAccount();
   renderActivity();
+  views.renderPicker($("#picker"), state.activities, ACTIVITY, ui());
   if (state.user) renderOrders();
   if (state.result && !$("#result").hidden) showResult(state.result.answer, state.result.order);
 }
@@ -408,6 +549,9 @@ function startTimers() {
   }, REFRESH_MS);
   // Back from the pay window (or another tab): show what changed meanwhile.
   document.addEventListener("visibilitychange", () => document.hidden || loadOrders());
+  // Leaving the page ends the queue's polling; coming back (from the back-forward cache) resumes it.
+  addEventListener("pagehide", stopWaiting);
+  addEventListener("pageshow", (event) => event.persisted && resumeTicket());
   let pending = false;
   addEventListener("resize", () => {
     if (pending) return;
@@ -429,10 +573,11 @@ async function main() {
     $("#spin").focus();
   });
   applyLanguage();
-  await loadActivity();
+  await Promise.all([loadActivity(), loadActivities()]);
   await loadOrders();
   startTimers();
   document.body.dataset.ready = "true";
+  await resumeTicket();
 }
 
 main();

@@ -33,9 +33,10 @@ export const ADMIN_PASSWORD = process.env.LUCKYDRAW_ADMIN_PASSWORD || "admin-e2e
 
 /**
  * Starts `luckydraw-local` (LUCKYDRAW_LOCAL_BIN, default target/debug/luckydraw-local) on
- * a free port; resolves to { url, stop() } once it printed where it listens.
+ * a free port, with `env` added to its environment (documented settings only); resolves to
+ * { url, stop() } once it printed where it listens.
  */
-export async function startRunner() {
+export async function startRunner(env = {}) {
   const binary = process.env.LUCKYDRAW_LOCAL_BIN ?? resolve(REPO, "target/debug/luckydraw-local");
   if (!existsSync(binary)) {
     throw new Error(`no local runner at ${binary}: build it with \`cargo build -p luckydraw-local\` (or set LUCKYDRAW_LOCAL_BIN)`);
@@ -46,6 +47,7 @@ export async function startRunner() {
     env: {
       LUCKYDRAW_LIMIT_DRAW_PER_USER: "60/10s",
       ...process.env,
+      ...env,
       LUCKYDRAW_ADMIN_PASSWORD: ADMIN_PASSWORD,
       PORT: "0",
       RUST_LOG: process.env.RUST_LOG ?? "warn",
@@ -81,15 +83,16 @@ export async function startRunner() {
 }
 
 /**
- * For a test file: a runner and a browser started before its tests and stopped after,
- * plus the file's own `setUp(started)` / `tearDown(started)` in the same hooks (a file's
- * top-level hooks do not wait for each other). The returned object holds `runner` and
- * `browser` (and whatever setUp adds) once the tests run.
+ * For a test file: a runner (with `env` added to its environment) and a browser started
+ * before its tests and stopped after, plus the file's own `setUp(started)` /
+ * `tearDown(started)` in the same hooks (a file's top-level hooks do not wait for each
+ * other). The returned object holds `runner` and `browser` (and whatever setUp adds) once
+ * the tests run.
  */
-export function withRunnerAndBrowser({ setUp, tearDown } = {}) {
+export function withRunnerAndBrowser({ setUp, tearDown, env } = {}) {
   const started = {};
   before(async () => {
-    started.runner = await startRunner();
+    started.runner = await startRunner(env);
     started.browser = await launchBrowser();
     await setUp?.(started);
   });

@@ -3,6 +3,7 @@
 // `ui` carries the current language: { t(key, values), money(fen), count(n), duration(ms), picture(prizeId) }.
 
 import { OPEN_STATUSES } from "./model.js";
+import { isQueued, placeInLine } from "./queue.js";
 
 /** A new element: `h("li", { class: "x", data: { order: id }, text: "..." }, ...children)`. */
 export function h(tag, props = {}, ...children) {
@@ -154,4 +155,49 @@ export function renderResult(card, answer, order, ui, actions) {
   card.querySelector(".result-actions").replaceChildren(...(order ? orderActions(order, ui, actions) : []));
   card.hidden = false;
   return title;
+}
+
+/**
+ * The queue line under Spin for a queued activity: the mode's hint while not waiting, the
+ * place in line while a ticket waits (`wait`: the state of js/queue.js, or `{ joining: true }`
+ * while the ticket is being taken). Hidden for an instant activity.
+ */
+export function renderQueue(line, activity, wait, ui) {
+  line.hidden = !isQueued(activity);
+  const waiting = wait?.status === "waiting";
+  line.classList.toggle("waiting", Boolean(wait));
+  if (waiting) line.dataset.position = String(wait.position);
+  else delete line.dataset.position;
+  line.textContent = queueText(wait, ui);
+}
+
+/** The queue line's words for `wait` (see `renderQueue`). */
+export function queueText(wait, ui) {
+  if (wait?.joining) return ui.t("queue.joining");
+  if (wait?.status !== "waiting") return ui.t("queue.hint");
+  const place = wait.position === 0 ? ui.t("queue.next") : ui.t("queue.position", { number: ui.count(placeInLine(wait.position)) });
+  return wait.error ? `${place} ${ui.t("queue.retrying", { reason: ui.error(wait.error) })}` : place;
+}
+
+/**
+ * The activity picker: a link per activity (`?activity=id`), the current one marked, queued
+ * ones tagged. Hidden when there is nothing to choose between.
+ */
+export function renderPicker(nav, activities, currentId, ui) {
+  nav.hidden = activities.length < 2;
+  nav.replaceChildren(
+    ...activities.map((activity) =>
+      h(
+        "a",
+        {
+          href: `?activity=${encodeURIComponent(activity.id)}`,
+          class: "pick",
+          data: { activity: activity.id },
+          "aria-current": activity.id === currentId ? "page" : null,
+        },
+        h("span", { text: activity.name }),
+        isQueued(activity) ? h("span", { class: "tag", text: ui.t("picker.queued") }) : null,
+      ),
+    ),
+  );
 }

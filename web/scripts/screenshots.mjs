@@ -76,6 +76,18 @@ try {
   await stateShot(browser, url, "sold-out", (activity) => {
     for (const prize of activity.prizes) if (!prize.consolation) prize.remaining = 0;
   });
+
+  // The queued mode, a player waiting in line: the local worker serves a line at once, so
+  // the line ahead (six tickets) is the API's answer rewritten.
+  const queued = await openPage(browser, `${runner.url}/?activity=queue-demo`, DESKTOP);
+  await registerPlayer(queued, "xiaohong");
+  const waiting = (route, status, json) => route.fulfill({ status, json: { ...json, status: "queued", position: 6 } });
+  await queued.route(/\/activities\/queue-demo\/draw$/, async (route) => waiting(route, 202, await (await route.fetch()).json()));
+  await queued.route(/\/draws\/[^/]+$/, (route) => waiting(route, 200, {}));
+  await queued.click("#spin");
+  await queued.waitForSelector("#queue.waiting[data-position]");
+  await settle(queued, 1500);
+  await shoot(queued, "queue-position");
 } finally {
   await browser.close();
   await runner.stop();

@@ -111,6 +111,21 @@ test("a new activity's form starts now (to the minute), runs a week, with one bl
   assert.equal(fromLocalInput(values.ends_at), "2026-06-08T12:00:00Z");
   assert.equal(values.prizes.length, 1);
   assert.equal(values.draw_mode, "remaining_stock");
+  assert.equal(values.entry, "instant");
+});
+
+test("the entry mode: an activity without one is instant; a changed one is sent, never while online", () => {
+  const saved = activity();
+  assert.equal(formValues(saved).entry, "instant");
+  assert.deepEqual(editRequests(saved, activityInput(formValues(saved)).input), [], "instant is the default: nothing to send");
+  const values = formValues(saved);
+  values.entry = "queued";
+  assert.deepEqual(editRequests(saved, activityInput(values).input), [{ method: "PATCH", path: "/admin/activities/spring", body: { entry: "queued" } }]);
+  assert.equal(formValues(activity({ entry: "queued" })).entry, "queued");
+  const online = activity({ status: "online" });
+  const onlineValues = formValues(online);
+  onlineValues.entry = "queued";
+  assert.deepEqual(editRequests(online, activityInput(onlineValues).input), []);
 });
 
 test("the form of an activity reads back into the same ActivityInput", () => {

@@ -3,7 +3,7 @@
 // an element whose `data-field` is the API's name for it, so errors land beside it.
 
 import { h } from "../views.js";
-import { DRAW_MODES, PRIZE_PICTURES, prizeValues } from "./model.js";
+import { DRAW_MODES, ENTRY_MODES, PRIZE_PICTURES, prizeValues } from "./model.js";
 
 const ACTIVITY_INPUTS = [
   "id",
@@ -12,6 +12,7 @@ const ACTIVITY_INPUTS = [
   "starts_at",
   "ends_at",
   "draw_mode",
+  "entry",
   "per_user_limit",
   "vip_per_user_limit",
   "pay_window_secs",
@@ -32,11 +33,14 @@ const OTHER_PICTURE = "other";
 export function fillForm(form, values, ui, { locked = false, creating = true } = {}) {
   const modes = form.elements.draw_mode;
   modes.replaceChildren(...DRAW_MODES.map((mode) => h("option", { value: mode, text: ui.t(`admin.mode.${mode}`) })));
+  const entries = form.elements.entry;
+  entries.replaceChildren(...ENTRY_MODES.map((entry) => h("option", { value: entry, text: ui.t(`admin.entry.${entry}`) })));
   for (const name of ACTIVITY_INPUTS) form.elements[name].value = values[name];
   form.elements["kind-normal"].checked = values.kinds.normal;
   form.elements["kind-vip"].checked = values.kinds.vip;
   form.elements.id.closest(".field").hidden = !creating;
   form.elements.draw_mode.disabled = locked;
+  form.elements.entry.disabled = locked;
   form.dataset.locked = String(locked);
   form.querySelector("#editor-online-hint").hidden = !locked;
   form.querySelector("#add-prize").hidden = locked;

@@ -10,6 +10,9 @@ export const PRIZE_PICTURES = ["basketball", "cup", "drone", "laptop", "phone", 
 /** The draw modes the API knows; the weight modes need a weight per prize. */
 export const DRAW_MODES = ["remaining_stock", "weight_redistribute", "weight_keep"];
 
+/** How a press is answered: a draw at once, or a place in a line the draw worker serves in order. */
+export const ENTRY_MODES = ["instant", "queued"];
+
 /** Order statuses the orders filter offers. */
 export const ORDER_STATUSES = ["pending_payment", "fulfilled", "paid", "cancelled", "expired", "refunded"];
 
@@ -20,6 +23,7 @@ export const ACTIVITY_FIELDS = [
   "starts_at",
   "ends_at",
   "draw_mode",
+  "entry",
   "per_user_limit",
   "vip_per_user_limit",
   "pay_window_secs",
@@ -103,6 +107,7 @@ export function formValues(activity, now = Date.now()) {
       starts_at: toLocalInput(start),
       ends_at: toLocalInput(end),
       draw_mode: "remaining_stock",
+      entry: "instant",
       per_user_limit: "3",
       vip_per_user_limit: "",
       pay_window_secs: "900",
@@ -124,6 +129,7 @@ export function formValues(activity, now = Date.now()) {
     starts_at: toLocalInput(activity.starts_at),
     ends_at: toLocalInput(activity.ends_at),
     draw_mode: activity.draw_mode,
+    entry: activity.entry ?? "instant",
     per_user_limit: String(activity.per_user_limit ?? ""),
     vip_per_user_limit: activity.vip_per_user_limit == null ? "" : String(activity.vip_per_user_limit),
     pay_window_secs: String(activity.pay_window_secs ?? ""),
@@ -176,6 +182,7 @@ export function activityInput(values) {
     starts_at: instant("starts_at", values.starts_at),
     ends_at: instant("ends_at", values.ends_at),
     draw_mode: values.draw_mode,
+    entry: values.entry,
     per_user_limit: whole("per_user_limit", values.per_user_limit),
     vip_per_user_limit: whole("vip_per_user_limit", values.vip_per_user_limit, true),
     pay_window_secs: whole("pay_window_secs", values.pay_window_secs),
@@ -244,7 +251,10 @@ export function editRequests(saved, input) {
   }
   // An emptied VIP limit is removed (`null`); the VIP limit is the only field that can be.
   if (!("vip_per_user_limit" in input) && saved.vip_per_user_limit != null) changed.vip_per_user_limit = null;
-  if (online) delete changed.draw_mode;
+  if (online) {
+    delete changed.draw_mode;
+    delete changed.entry;
+  }
   if (Object.keys(changed).length > 0) requests.push({ method: "PATCH", path: base, body: changed });
   const kept = new Set();
   input.prizes.forEach((prize, prizeIndex) => {
@@ -274,6 +284,7 @@ function withoutId(prize) {
 function defaultOf(field) {
   if (field === "eligibility") return {};
   if (field === "description") return "";
+  if (field === "entry") return "instant";
   return undefined;
 }
 

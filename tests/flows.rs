@@ -41,8 +41,33 @@ async fn register_login_draw_order_give_up_returns_the_prize_to_the_pool(server:
     assert_eq!(orders["orders"][0]["id"], order_id, "the user's orders, newest first");
 }
 
+/// On a queued activity a press takes a ticket (202, the same one when pressed again); the
+/// draw worker, woken through the draw queue, draws it; the result then reads like an instant
+/// draw's, and a win's order arrives through the order queue.
+async fn a_queued_press_is_drawn_by_the_worker(server: &TestServer) {
+    let token = server.register("queuer", "first-in-line").await;
+    let (status, ticket) = server.draw(&token, "queue-demo").await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{ticket}");
+    assert_eq!((ticket["status"].as_str(), ticket["position"].as_u64()), (Some("queued"), Some(0)), "{ticket}");
+    let draw_id = ticket["draw_id"].as_str().unwrap();
+    let (_, again) = server.draw(&token, "queue-demo").await;
+    assert_eq!(again["draw_id"], draw_id, "a second press answers the same ticket");
+    let (_, waiting) = server.call("GET", &format!("/draws/{draw_id}"), Some(&token), None).await;
+    assert_eq!(waiting["status"], "queued", "{waiting}");
+
+    assert!(server.serve_tickets().await >= 1, "the worker was woken through the draw queue");
+    let (status, drawn) = server.call("GET", &format!("/draws/{draw_id}"), Some(&token), None).await;
+    assert_eq!((status, drawn["status"].as_str()), (StatusCode::OK, Some("drawn")), "{drawn}");
+    assert_eq!(drawn["draw_id"], draw_id);
+    server.drain().await;
+    if let Some(order_id) = drawn["order_id"].as_str() {
+        let (status, order) = server.order(&token, order_id).await;
+        assert_eq!(status, StatusCode::OK, "the won ticket's order arrived: {order}");
+    }
+}
+
 crate::every_flow_on!(
-    [register_login_draw_order_give_up_returns_the_prize_to_the_pool],
+    [register_login_draw_order_give_up_returns_the_prize_to_the_pool, a_queued_press_is_drawn_by_the_worker],
     in_memory => crate::harness::TestServer::spawn,
     on_real_backends => crate::harness::TestServer::spawn_on_real_backends,
 );

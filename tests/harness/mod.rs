@@ -43,6 +43,7 @@ pub(crate) fn options(scale: u64, sqs: Option<SqsSource>) -> Options {
         expire_every: None,
         settle_every: None,
         sqs,
+        draw_sqs: None,
     }
 }
 
@@ -59,6 +60,7 @@ pub fn real_backends() -> Backends {
         redis_prefix: services::redis_prefix(),
         table_name: Some(services::unique("luckydraw")),
         order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
+        draw_queue_url: Some(format!("{}/123456789012/{}.fifo", services::moto_url(), services::unique("draws"))),
         ..Backends::default()
     }
 }
@@ -85,7 +87,8 @@ impl TestServer {
         let connected = connect(test_settings(), &backends, Some(&aws), clock.clone(), random)
             .await
             .expect("the runner connects to Redis and moto, creating the table and queue");
-        Self::launch(options(scale, connected.sqs), connected.app, connected.memory, clock).await
+        let options = Options { draw_sqs: connected.draw_sqs, ..options(scale, connected.sqs) };
+        Self::launch(options, connected.app, connected.memory, clock).await
     }
 
     /// Like [`TestServer::spawn`], on `backends` (memory for the ports they leave there).
@@ -113,6 +116,11 @@ impl TestServer {
     /// Delivers every queued message to the order consumer.
     pub async fn drain(&self) -> usize {
         self.running.drain_queue().await
+    }
+
+    /// Wakes the draw worker with every message on the draw queue (in-process or SQS FIFO).
+    pub async fn serve_tickets(&self) -> usize {
+        self.running.serve_tickets().await
     }
 
     /// Any request; `token` goes in `Authorization: Bearer`.

@@ -77,6 +77,17 @@ pub enum DrawMode {
     WeightKeep,
 }
 
+/// How a press of the draw button is answered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Entry {
+    /// The draw happens at once.
+    #[default]
+    Instant,
+    /// The press takes a ticket; a worker draws tickets in arrival order.
+    Queued,
+}
+
 /// Who may draw; every field optional, `{}` = everyone.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -132,6 +143,12 @@ pub struct ActivityInput {
     /// Who may draw.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eligibility: Option<Eligibility>,
+    /// Instant (default) or queued draws.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<Entry>,
+    /// Redis stock buckets (hash slots) for a hot activity, 1 to 64 (`docs/scale.md`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub buckets: Option<u16>,
     /// The prizes, in wheel order unless they give `wheel_index`.
     pub prizes: Vec<PrizeInput>,
 }
@@ -199,6 +216,12 @@ pub struct ActivityBody {
     /// Who may draw (as the API wrote it).
     #[serde(default)]
     pub eligibility: Option<Value>,
+    /// Instant or queued draws.
+    #[serde(default)]
+    pub entry: Entry,
+    /// Redis stock buckets.
+    #[serde(default = "one_bucket")]
+    pub buckets: u16,
     /// Whether its stock is in the stock store.
     #[serde(default)]
     pub loaded: bool,
@@ -443,4 +466,9 @@ pub struct AuditEntry {
     pub action: String,
     /// The answer's status.
     pub status: u16,
+}
+
+/// What an activity answered without `buckets` (an older API) spreads over.
+fn one_bucket() -> u16 {
+    1
 }

@@ -232,6 +232,8 @@ pub fn plan(input: &ActivityInput, current: Option<&ActivityBody>) -> Result<Pla
     fields.diff("pay_window_secs", &current.pay_window_secs, Some(&input.pay_window_secs));
     fields.diff("max_unpaid_per_user", &current.max_unpaid_per_user, input.max_unpaid_per_user.map(Some).as_ref());
     fields.diff("eligibility", &current_eligibility(current), input.eligibility.as_ref());
+    fields.diff("entry", &current.entry, input.entry.as_ref());
+    fields.diff("buckets", &current.buckets, input.buckets.as_ref());
     let status = input.status.filter(|status| *status != current.status).map(|status| (current.status, status));
     let update = Update {
         id: current.id.clone(),
@@ -327,13 +329,16 @@ fn prize_update(prize: &PrizeInput, existing: &PrizeBody, with_initial: bool) ->
 const ONLINE_PRIZE_FIELDS: [&str; 3] = ["name", "description", "picture"];
 
 /// Refuses, before any call, the changes the API refuses: while the activity stays online,
-/// its draw mode and its prizes' odds, prices and units (but for deltas of a loaded stock);
-/// while its stock is loaded, adding or deleting prizes.
+/// its draw mode, its entry mode and its prizes' odds, prices and units (but for deltas of
+/// a loaded stock); while its stock is loaded, adding or deleting prizes and its buckets.
 fn refuse_while_online(update: &Update, current: &ActivityBody) -> Result<(), Error> {
     let stays_online = current.status == Status::Online && update.status.is_none();
     let (mut online, mut loaded): (Vec<String>, Vec<String>) = (Vec::new(), Vec::new());
-    if stays_online && update.patch.contains_key("draw_mode") {
-        online.push("draw_mode".into());
+    for field in ["draw_mode", "entry"].into_iter().filter(|field| stays_online && update.patch.contains_key(*field)) {
+        online.push(field.into());
+    }
+    if current.loaded && update.patch.contains_key("buckets") {
+        loaded.push("buckets".into());
     }
     for step in &update.prizes {
         let blocked = match step {
@@ -363,7 +368,7 @@ fn refuse_while_online(update: &Update, current: &ActivityBody) -> Result<(), Er
     }
     if !loaded.is_empty() {
         reasons.push(format!(
-            "{id}'s stock is loaded, and prizes are only added or deleted while it is not: {}. \
+            "{id}'s stock is loaded, and these changes are only made while it is not: {}. \
              `luckydraw-admin flush {id}` removes it (offline only; prizes with draws stay)",
             loaded.join(", ")
         ));
@@ -423,6 +428,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::api::Entry;
     use crate::api::Timestamp;
 
     const EXAMPLE: &str = include_str!("../../../docs/examples/campaign.toml");
@@ -656,6 +662,22 @@ mod tests {
         );
         current.loaded = false;
         assert!(plan(&input, Some(&current)).is_ok(), "allowed once the stock is flushed");
+    }
+
+    #[test]
+    fn entry_and_buckets_change_only_when_the_api_allows() {
+        let mut current = body_of(&example(), Status::Online);
+        let mut input = example();
+        input.status = None;
+        input.entry = Some(Entry::Queued);
+        let message = plan(&input, Some(&current)).expect_err("no entry change online").to_string();
+        assert!(message.contains("online") && message.contains("entry"), "{message}");
+        input.entry = Some(Entry::Instant);
+        input.buckets = Some(8);
+        let message = plan(&input, Some(&current)).expect_err("no buckets change while loaded").to_string();
+        assert!(message.contains("stock is loaded") && message.contains("buckets"), "{message}");
+        current.loaded = false;
+        assert_eq!(plan(&input, Some(&current)).expect("allowed").lines(), ["tea-festival: buckets 1 → 8"]);
     }
 
     #[test]

@@ -33,6 +33,7 @@ async fn spawn_runner() -> Running {
         expire_every: None,
         settle_every: None,
         sqs: None,
+        draw_sqs: None,
     };
     start(options, app, memory).await.expect("the runner starts")
 }

@@ -27,6 +27,8 @@ pub struct Connected {
     pub memory: MemoryBackends,
     /// The order queue on SQS, for the poller.
     pub sqs: Option<SqsSource>,
+    /// The draw queue (queued activities' wake-ups) on SQS, for the draw worker's poller.
+    pub draw_sqs: Option<SqsSource>,
 }
 
 /// Reads the backend variables, creates what is missing and connects.
@@ -49,7 +51,11 @@ pub async fn connect(
     random: Arc<dyn Random>,
 ) -> Result<Connected, StartError> {
     let sqs = match (backends.queue, &backends.order_queue_url, aws) {
-        (QueueBackend::Sqs, Some(url), Some(aws)) => Some(ensure_queue(aws, url).await?),
+        (QueueBackend::Sqs, Some(url), Some(aws)) => Some(ensure_queue(aws, "ORDER_QUEUE_URL", url).await?),
+        _ => None,
+    };
+    let draw_sqs = match (backends.queue, &backends.draw_queue_url, aws) {
+        (QueueBackend::Sqs, Some(url), Some(aws)) => Some(ensure_queue(aws, "DRAW_QUEUE_URL", url).await?),
         _ => None,
     };
     if let (true, Some(name), Some(aws)) = (backends.uses_dynamodb(), &backends.table_name, aws)
@@ -59,15 +65,14 @@ pub async fn connect(
     }
     let (app, memory) = wiring::connect(settings, backends, aws, clock, random).await?;
     info!(backends = %backends.summary(), "backends connected");
-    Ok(Connected { app, memory, sqs })
+    Ok(Connected { app, memory, sqs, draw_sqs })
 }
 
 /// The queue at `url`, created (with its dead-letter queue) under the URL's last path
 /// segment if the endpoint does not have it.
-async fn ensure_queue(aws: &SdkConfig, url: &str) -> Result<SqsSource, StartError> {
+async fn ensure_queue(aws: &SdkConfig, variable: &str, url: &str) -> Result<SqsSource, StartError> {
     let name = url.trim_end_matches('/').rsplit('/').next().filter(|name| !name.is_empty());
-    let name =
-        name.ok_or_else(|| ConfigError::new("ORDER_QUEUE_URL", url, "the URL must end with the queue's name"))?;
+    let name = name.ok_or_else(|| ConfigError::new(variable, url, "the URL must end with the queue's name"))?;
     let client = aws_sdk_sqs::Client::new(aws);
     let found = create_queue_if_missing(&client, name).await?;
     if found.rsplit('/').next() != Some(name) {

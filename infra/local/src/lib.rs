@@ -51,6 +51,8 @@ pub struct Options {
     pub settle_every: Option<Duration>,
     /// The order queue on SQS, when selected; otherwise the in-process queue is consumed.
     pub sqs: Option<SqsSource>,
+    /// The draw queue on SQS: its poller wakes the draw worker (the in-process draw queue otherwise).
+    pub draw_sqs: Option<SqsSource>,
 }
 
 /// A failure to start.
@@ -93,6 +95,7 @@ pub struct Running {
     /// The `ALIPAY_*` variables that make a function pay through that sandbox.
     pub sandbox_env: Vec<(&'static str, String)>,
     sqs: Option<SqsSource>,
+    draw_sqs: Option<SqsSource>,
     server: JoinHandle<()>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     tasks: Vec<JoinHandle<()>>,
@@ -119,6 +122,7 @@ impl Options {
             expire_every: Some(Duration::from_secs(parse_or(lookup, "LUCKYDRAW_EXPIRE_EVERY_SECS", 60)?.max(1))),
             settle_every: Some(Duration::from_secs(parse_or(lookup, "LUCKYDRAW_SETTLE_EVERY_SECS", 60)?.max(1))),
             sqs: None,
+            draw_sqs: None,
         })
     }
 }
@@ -155,9 +159,13 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
         (Some(sqs), true) => tasks.push(tokio::spawn(sqs.clone().run(app.clone()))),
         (None, true) => tasks.push(tokio::spawn(consumer::run(app.clone(), memory.queue.clone()))),
     }
-    if options.background_consumer {
-        let draw_queue = memory.draw_queue.clone();
-        tasks.push(tokio::spawn(consumer::run_to(Worker::DrawWorker, app.clone(), draw_queue)));
+    match (&options.draw_sqs, options.background_consumer) {
+        (_, false) => {}
+        (Some(sqs), true) => tasks.push(tokio::spawn(sqs.clone().run_to(Worker::DrawWorker, app.clone()))),
+        (None, true) => {
+            let draw_queue = memory.draw_queue.clone();
+            tasks.push(tokio::spawn(consumer::run_to(Worker::DrawWorker, app.clone(), draw_queue)));
+        }
     }
     if let Some(every) = options.expire_every {
         tasks.push(tokio::spawn(schedules::every(
@@ -175,7 +183,8 @@ pub async fn start(options: Options, app: App, memory: MemoryBackends) -> Result
     }
     let admin_password = seeded.admin_password;
     let stop = Some(stop);
-    Ok(Running { addr, app, memory, admin_password, sandbox, sandbox_env, sqs: options.sqs, server, stop, tasks })
+    let (sqs, draw_sqs) = (options.sqs, options.draw_sqs);
+    Ok(Running { addr, app, memory, admin_password, sandbox, sandbox_env, sqs, draw_sqs, server, stop, tasks })
 }
 
 impl Running {
@@ -195,7 +204,10 @@ impl Running {
     /// Runs the draw worker until the in-process draw queue is empty (for tests without the
     /// background task); how many deliveries it made.
     pub async fn serve_tickets(&self) -> usize {
-        consumer::drain_to(Worker::DrawWorker, &self.app, &self.memory.draw_queue).await
+        match &self.draw_sqs {
+            Some(sqs) => sqs.drain_to(Worker::DrawWorker, &self.app).await,
+            None => consumer::drain_to(Worker::DrawWorker, &self.app, &self.memory.draw_queue).await,
+        }
     }
 
     /// Runs the expiry sweep once (for tests without the timer); how many orders it asked to expire.

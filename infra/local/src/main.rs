@@ -55,7 +55,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 async fn serve(connected: Connected) -> Result<(), Box<dyn std::error::Error>> {
-    let options = Options { sqs: connected.sqs, ..Options::from_env()? };
+    let options = Options { sqs: connected.sqs, draw_sqs: connected.draw_sqs, ..Options::from_env()? };
     // ALIPAY_* set: pay through that gateway (e.g. Alipay's own sandbox); otherwise the built-in one.
     let app = match AlipayConfig::from_env()? {
         Some(alipay) => luckydraw_lambda::wiring::with_alipay(connected.app, alipay)?,

@@ -82,9 +82,10 @@ impl Queue for SqsQueue {
 /// Receives before a message moves to the dead-letter queue (`maxReceiveCount`).
 pub const MAX_RECEIVES: u32 = 5;
 
-/// Creates the order queue `name` and its dead-letter queue `<name>-dlq` unless they exist,
-/// with the definitions of `template.yaml` (visibility 180 s, DLQ after 5 receives, DLQ
-/// kept 14 days); returns the queue's URL. For the local runner and tests only.
+/// Creates the queue `name` and its dead-letter queue `<name>-dlq` (`<stem>-dlq.fifo` for a
+/// FIFO `<stem>.fifo`) unless they exist, with the definitions of `template.yaml` (visibility
+/// 180 s, DLQ after 5 receives, DLQ kept 14 days); returns the queue's URL. For the local
+/// runner and tests only.
 pub async fn create_queue_if_missing(client: &Client, name: &str) -> Result<String, StoreError> {
     use aws_sdk_sqs::types::QueueAttributeName;
     if let Ok(found) = client.get_queue_url().queue_name(name).send().await
@@ -92,9 +93,16 @@ pub async fn create_queue_if_missing(client: &Client, name: &str) -> Result<Stri
     {
         return Ok(url);
     }
-    let dead = client
-        .create_queue()
-        .queue_name(format!("{name}-dlq"))
+    // A FIFO queue (`….fifo`) needs a FIFO dead-letter queue.
+    let fifo = name.strip_suffix(".fifo");
+    let dead_name = fifo.map_or_else(|| format!("{name}-dlq"), |stem| format!("{stem}-dlq.fifo"));
+    let fifo_attribute = |request: aws_sdk_sqs::operation::create_queue::builders::CreateQueueFluentBuilder| match fifo
+    {
+        Some(_) => request.attributes(QueueAttributeName::FifoQueue, "true"),
+        None => request,
+    };
+    let dead = fifo_attribute(client.create_queue())
+        .queue_name(dead_name)
         .attributes(QueueAttributeName::MessageRetentionPeriod, "1209600")
         .send()
         .await
@@ -111,14 +119,13 @@ pub async fn create_queue_if_missing(client: &Client, name: &str) -> Result<Stri
         .and_then(|mut attributes| attributes.remove(&QueueAttributeName::QueueArn))
         .ok_or_else(|| StoreError::new("sqs: the dead-letter queue has no ARN"))?;
     let redrive = serde_json::json!({ "deadLetterTargetArn": arn, "maxReceiveCount": MAX_RECEIVES }).to_string();
-    let queue = client
-        .create_queue()
+    let queue = fifo_attribute(client.create_queue())
         .queue_name(name)
         .attributes(QueueAttributeName::VisibilityTimeout, "180")
         .attributes(QueueAttributeName::RedrivePolicy, redrive)
         .send()
         .await
-        .map_err(failed("create the order queue"))?;
+        .map_err(failed("create the queue"))?;
     queue.queue_url.ok_or_else(|| StoreError::new("sqs: the new queue has no URL"))
 }
 

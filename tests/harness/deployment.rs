@@ -11,7 +11,9 @@ use luckydraw_core::domain::{DrawId, Money, OrderId, PrizeId, Timestamp, UserId}
 use luckydraw_core::lottery::{DrawTicket, WheelSlot};
 use luckydraw_core::messages::{OrderMessage, OrderRequested};
 use luckydraw_core::usecases::order_events;
-use luckydraw_lambda::config::backends::{Backends, QueueBackend, RecordBackend, SessionBackend, StockBackend};
+use luckydraw_lambda::config::backends::{
+    Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend,
+};
 use luckydraw_local::backends::connect;
 use luckydraw_local::seed::{EVENT_PLAYER, seed_event_player};
 use luckydraw_local::{Running, start};
@@ -48,12 +50,18 @@ impl Deployment {
             order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
             ..Backends::default()
         };
+        Self::start_on(backends, 1).await
+    }
+
+    /// Like [`Deployment::start`] on `backends` (records and the queue on moto; stock and
+    /// sessions where they say), the demo seeded at `scale`.
+    pub async fn start_on(backends: Backends, scale: u64) -> Deployment {
         let aws = services::aws_config().await;
         let random = Arc::new(ChaChaRandom::from_os().expect("the system has randomness"));
         let connected = connect(test_settings(), &backends, Some(&aws), Arc::new(SystemClock), random)
             .await
             .expect("the runner connects to moto, creating the table and queue");
-        let options = super::options(1, connected.sqs);
+        let options = super::options(scale, connected.sqs);
         let running = start(options, connected.app, connected.memory).await.expect("the runner starts");
         seed_event_player(&running.app).await.expect("the event player is seeded");
         Deployment { running, backends }
@@ -63,11 +71,12 @@ impl Deployment {
     /// test credentials where AWS would give the function its own).
     pub fn env(&self, function: &str) -> Vec<(String, String)> {
         let backends = &self.backends;
+        let on_redis = |redis: bool| if redis { "redis" } else { "dynamodb" };
         let mut env: Vec<(String, String)> = [
             ("LUCKYDRAW_STORE", "dynamodb"),
-            ("LUCKYDRAW_STOCK", "dynamodb"),
+            ("LUCKYDRAW_STOCK", on_redis(backends.stock == StockBackend::Redis)),
             ("LUCKYDRAW_QUEUE", "sqs"),
-            ("LUCKYDRAW_SESSIONS", "dynamodb"),
+            ("LUCKYDRAW_SESSIONS", on_redis(backends.sessions == SessionBackend::Redis)),
             ("LUCKYDRAW_STOCK_SHARDS", "4"),
             ("LUCKYDRAW_PAGE_ORIGIN", "*"),
             ("TABLE_NAME", backends.table_name.as_deref().expect("a table")),
@@ -80,6 +89,10 @@ impl Deployment {
         .into_iter()
         .map(|(key, value)| (key.to_owned(), value.to_owned()))
         .collect();
+        if let Some(url) = backends.redis.as_ref().and_then(RedisTarget::expose_url) {
+            env.push(("REDIS_URL".to_owned(), url.to_owned()));
+            env.push(("LUCKYDRAW_REDIS_PREFIX".to_owned(), backends.redis_prefix.clone()));
+        }
         match function {
             // They call the gateway (pay links, refunds): the sandbox's, without PUBLIC_BASE_URL,
             // as the template deploys by default (notify_url from the request's domain).

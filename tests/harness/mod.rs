@@ -2,7 +2,11 @@
 //! a table, queue and key prefix of its own on the real ones (the test Redis and moto),
 //! and one helper per endpoint, so tests read like a player's session.
 
+pub mod capacity;
 pub mod deployment;
+pub mod lambda_events;
+pub mod private_redis;
+pub mod request_log;
 pub mod runtime_api;
 
 use std::sync::Arc;

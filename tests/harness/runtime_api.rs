@@ -153,6 +153,11 @@ impl Bootstrap {
         }
     }
 
+    /// The process id (for reading `/proc/<pid>`), while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Everything the function has logged so far (stdout and stderr).
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()

@@ -17,9 +17,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use hdrhistogram::Histogram;
-use luckydraw_lambda::config::backends::{
-    Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend,
-};
 use luckydraw_testing::services;
 use serde_json::Value;
 
@@ -35,17 +32,7 @@ async fn main() {
     let warm = setting("BENCH_WARM", 50);
     let redis = PrivateRedis::start();
     let proxy = RequestLog::start(services::moto_url()).await;
-    let backends = Backends {
-        store: RecordBackend::DynamoDb,
-        stock: StockBackend::Redis,
-        queue: QueueBackend::Sqs,
-        sessions: SessionBackend::Redis,
-        redis: Some(RedisTarget::Url(redis.url.clone().into())),
-        redis_prefix: "bench".into(),
-        table_name: Some(services::unique("luckydraw")),
-        order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
-        ..Backends::default()
-    };
+    let backends = redis.backends();
     let queue_url = backends.order_queue_url.clone().expect("a queue");
     // 6,500 units per scale: enough that no prize runs out during the draws.
     let deployment = Deployment::start_on(backends, draws.div_ceil(500) as u64 + 1).await;

@@ -15,9 +15,6 @@ mod harness;
 use std::path::Path;
 use std::time::Duration;
 
-use luckydraw_lambda::config::backends::{
-    Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend,
-};
 use luckydraw_testing::services;
 use serde_json::{Value, json};
 
@@ -35,17 +32,7 @@ async fn main() {
     let on_dynamodb = Deployment::start().await;
     report("stock and sessions on DynamoDB (K = 4)", &on_dynamodb, &proxy, draws).await;
     let redis = PrivateRedis::start();
-    let backends = Backends {
-        store: RecordBackend::DynamoDb,
-        stock: StockBackend::Redis,
-        queue: QueueBackend::Sqs,
-        sessions: SessionBackend::Redis,
-        redis: Some(RedisTarget::Url(redis.url.clone().into())),
-        redis_prefix: "bench".into(),
-        table_name: Some(services::unique("luckydraw")),
-        order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
-        ..Backends::default()
-    };
+    let backends = redis.backends();
     let on_redis = Deployment::start_on(backends, 1).await;
     report("stock and sessions on Redis", &on_redis, &proxy, draws).await;
 }

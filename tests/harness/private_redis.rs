@@ -6,6 +6,11 @@ use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use luckydraw_lambda::config::backends::{
+    Backends, QueueBackend, RecordBackend, RedisTarget, SessionBackend, StockBackend,
+};
+use luckydraw_testing::services;
+
 /// A `redis-server` of the bench's own on a free port, so its command statistics count
 /// only the functions' commands; stopped when dropped.
 pub struct PrivateRedis {
@@ -53,6 +58,22 @@ impl RedisStats {
 }
 
 impl PrivateRedis {
+    /// The deployment the benches measure Redis on: records and the queue on moto (a table
+    /// and queue of their own), stock and sessions on this server.
+    pub fn backends(&self) -> Backends {
+        Backends {
+            store: RecordBackend::DynamoDb,
+            stock: StockBackend::Redis,
+            queue: QueueBackend::Sqs,
+            sessions: SessionBackend::Redis,
+            redis: Some(RedisTarget::Url(self.url.clone().into())),
+            redis_prefix: "bench".into(),
+            table_name: Some(services::unique("luckydraw")),
+            order_queue_url: Some(format!("{}/123456789012/{}", services::moto_url(), services::unique("orders"))),
+            ..Backends::default()
+        }
+    }
+
     /// Starts the server and waits for its `PONG`.
     pub fn start() -> PrivateRedis {
         let port =

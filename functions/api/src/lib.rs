@@ -6,12 +6,12 @@ use lambda_http::{Body, Request, Response};
 use luckydraw_adapters::alipay::config::notify_url;
 use luckydraw_core::App;
 use luckydraw_core::Error;
-use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, PrizeId, Timestamp};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, OrderId, PrizeId, Timestamp};
 use luckydraw_core::usecases::drawing;
 use luckydraw_core::usecases::payments::{self, PayLinkIssued};
 use luckydraw_core::usecases::queries::{self, ActivityStock, DrawStatus};
 use luckydraw_core::usecases::queueing::{self, DrawView};
-use luckydraw_lambda::bodies::{ActivityBody, OrderBody, QueuedBody};
+use luckydraw_lambda::bodies::{ActivityBody, DrawnPrizeBody, OrderBody, QueuedBody};
 use luckydraw_lambda::http::{self, json_response};
 use luckydraw_lambda::routes::{self, Route};
 use serde::Serialize;
@@ -44,21 +44,13 @@ struct DrawBody {
     outcome: DrawOutcome,
     prize_id: PrizeId,
     /// Where the wheel stops (`null` if the activity is gone).
-    prize: Option<PrizeBody>,
+    prize: Option<DrawnPrizeBody>,
     wheel_index: Option<u16>,
     drawn_at: Timestamp,
     order_id: Option<OrderId>,
     /// `queued` until the consumer has created the order; `null` for a no-win.
     order_status: Option<&'static str>,
     order: Option<OrderBody>,
-}
-
-#[derive(Serialize)]
-struct PrizeBody {
-    id: PrizeId,
-    name: String,
-    picture: String,
-    price_fen: Money,
 }
 
 /// A ticket that ended without a draw: `status` is the code an instant draw would have
@@ -158,12 +150,7 @@ fn draw_body(status: DrawStatus) -> DrawBody {
         outcome: record.outcome,
         prize_id: record.prize_id,
         wheel_index: prize.as_ref().map(|prize| prize.wheel_index),
-        prize: prize.map(|prize| PrizeBody {
-            id: prize.id,
-            name: prize.name,
-            picture: prize.picture,
-            price_fen: prize.price_fen,
-        }),
+        prize: prize.map(DrawnPrizeBody::from),
         drawn_at: record.drawn_at,
         order_status,
         order: order.map(OrderBody::from),

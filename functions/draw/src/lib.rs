@@ -4,11 +4,11 @@ use lambda_http::http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use luckydraw_core::App;
 use luckydraw_core::Error;
-use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, Money, OrderId, PrizeId};
+use luckydraw_core::domain::{ActivityId, DrawId, DrawOutcome, OrderId};
 use luckydraw_core::usecases::drawing::DrawResult;
 use luckydraw_core::usecases::limits;
 use luckydraw_core::usecases::queueing::{self, Entered};
-use luckydraw_lambda::bodies::QueuedBody;
+use luckydraw_lambda::bodies::{DrawnPrizeBody, QueuedBody};
 use luckydraw_lambda::http::{self, json_response};
 use luckydraw_lambda::metrics;
 use luckydraw_lambda::routes::{self, Route};
@@ -28,17 +28,9 @@ struct DrawBody {
     draw_id: DrawId,
     won: bool,
     outcome: DrawOutcome,
-    prize: PrizeBody,
+    prize: DrawnPrizeBody,
     wheel_index: u16,
     order_id: Option<OrderId>,
-}
-
-#[derive(Serialize)]
-struct PrizeBody {
-    id: PrizeId,
-    name: String,
-    picture: String,
-    price_fen: Money,
 }
 
 async fn draw(app: &App, request: &Request) -> Result<Response<Body>, Error> {
@@ -63,7 +55,7 @@ impl From<DrawResult> for DrawBody {
             won: record.outcome == DrawOutcome::Won,
             outcome: record.outcome,
             wheel_index: prize.wheel_index,
-            prize: PrizeBody { id: prize.id, name: prize.name, picture: prize.picture, price_fen: prize.price_fen },
+            prize: DrawnPrizeBody::from(prize),
             order_id,
         }
     }

@@ -3,7 +3,7 @@
 
 use luckydraw_core::domain::{
     Activity, ActivityId, ActivityStatus, DrawId, DrawMode, Eligibility, Entry, Money, Order, OrderId, OrderStatus,
-    PrizeId, Timestamp, UserId,
+    Prize, PrizeId, Timestamp, UserId,
 };
 use luckydraw_core::ports::{StockCounts, Taken};
 use serde::Serialize;
@@ -46,6 +46,21 @@ struct PrizeBody {
     wheel_index: u16,
     weight: u32,
     consolation: bool,
+}
+
+/// The prize a draw landed on, as the draw's answer and `GET /draws/{id}` show it.
+#[derive(Debug, Serialize)]
+pub struct DrawnPrizeBody {
+    id: PrizeId,
+    name: String,
+    picture: String,
+    price_fen: Money,
+}
+
+impl From<Prize> for DrawnPrizeBody {
+    fn from(prize: Prize) -> Self {
+        DrawnPrizeBody { id: prize.id, name: prize.name, picture: prize.picture, price_fen: prize.price_fen }
+    }
 }
 
 /// A ticket in a queued activity's line: `{"draw_id", "status": "queued", "position"}`,

@@ -45,7 +45,7 @@ async fn quotas_hold_under_storms(stock: TestStock) {
 
     // Offline, drained, settled, flushed: the ledger and the durable limits rebuild it.
     t.drain_queue().await;
-    let mut offline = t.app.activities.get(&spring).await.unwrap().unwrap();
+    let mut offline = Arc::unwrap_or_clone(t.app.activities.get(&spring).await.unwrap().unwrap());
     offline = luckydraw_core::domain::Activity::new(luckydraw_core::domain::ActivitySpec {
         status: ActivityStatus::Offline,
         ..offline.into()

@@ -70,10 +70,17 @@ while read -r id price consolation; do
   prizes+=("$id" 1 "$consolation" "$([ "$price" -gt 0 ] && echo 1 || echo 0)")
   stock+=("$id" 1000000)
 done < <(jq -r '.prizes[] | "\(.id) \(.price_fen) \(if .consolation then 1 else 0 end)"' "$work/bench.json")
-redis-cli -p "$redis_port" eval "$(cat "$root/infra/redis/load.lua")" 1 "${raw_keys[0]}" "${stock[@]}" >/dev/null
+# load.lua: the stock hash, its outbox and inbox (docs/scale.md), then the bucket count (1).
+redis-cli -p "$redis_port" eval "$(cat "$root/infra/redis/load.lua")" 3 "${raw_keys[0]}" raw:{act:raw}:outbox \
+  raw:{act:raw}:inbox 1 "${stock[@]}" >/dev/null
+# draw.lua's arguments (see its header), the last one the bucket count routed by.
+raw_args=(1795000000000 0 $((${#prizes[@]} / 4)) "${prizes[@]}" 1)
+check=$(redis-cli -p "$redis_port" evalsha "$sha" 7 "${raw_keys[@]}" draw:check user-check remaining_stock 0 12345 \
+  "${raw_args[@]}" | head -1)
+[ "$check" = drawn ] || { echo "the raw draw script does not draw (it answered '$check')" >&2; exit 1; }
 raw=$(redis-benchmark -p "$redis_port" -c "$connections" -n "$raw_requests" -r 100000000 -q \
   evalsha "$sha" 7 "${raw_keys[@]}" draw:__rand_int__ user__rand_int__ remaining_stock 0 __rand_int__ \
-  1795000000000 0 $((${#prizes[@]} / 4)) "${prizes[@]}" | tr '\r' '\n' | grep -a 'requests per second' | tail -1)
+  "${raw_args[@]}" | tr '\r' '\n' | grep -a 'requests per second' | tail -1)
 echo "raw draw script (redis-benchmark, $connections clients): ${raw##*: }"
 
 # A short warm-up (connections, script cache, allocator), then the measured run.

@@ -13,6 +13,12 @@ use luckydraw_local::backends::{Connected, connect_from_env};
 use luckydraw_local::seed::{self, DEMO_PLAYER, EVENT_PLAYER};
 use luckydraw_local::{Options, start};
 
+/// mimalloc instead of glibc's malloc: under a storm the runner spent a quarter of its CPU
+/// in glibc's allocator. Built without transparent huge pages (`no_thp`): with them, page
+/// faults in its fresh arenas stalled requests for 150–270 ms (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "usage: luckydraw-local [serve | seed | event-player]\n\
     (load, restore and settle moved to luckydraw-admin: preload, restore, reconcile)";
 

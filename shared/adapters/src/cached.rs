@@ -18,7 +18,7 @@ pub struct CachedActivities {
     inner: Arc<dyn Activities>,
     clock: Arc<dyn Clock>,
     ttl: Duration,
-    entries: Mutex<HashMap<ActivityId, (Timestamp, Activity)>>,
+    entries: Mutex<HashMap<ActivityId, (Timestamp, Arc<Activity>)>>,
 }
 
 impl CachedActivities {
@@ -27,7 +27,7 @@ impl CachedActivities {
         Self { inner, clock, ttl, entries: Mutex::default() }
     }
 
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<ActivityId, (Timestamp, Activity)>> {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<ActivityId, (Timestamp, Arc<Activity>)>> {
         self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
@@ -36,21 +36,21 @@ impl CachedActivities {
 impl Activities for CachedActivities {
     async fn put(&self, activity: &Activity) -> Result<(), StoreError> {
         self.inner.put(activity).await?;
-        self.entries().insert(activity.id.clone(), (self.clock.now(), activity.clone()));
+        self.entries().insert(activity.id.clone(), (self.clock.now(), Arc::new(activity.clone())));
         Ok(())
     }
 
-    async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError> {
+    async fn get(&self, id: &ActivityId) -> Result<Option<Arc<Activity>>, StoreError> {
         let now = self.clock.now();
         if let Some((read_at, activity)) = self.entries().get(id)
             && now.since(*read_at) < self.ttl
             && now >= *read_at
         {
-            return Ok(Some(activity.clone()));
+            return Ok(Some(Arc::clone(activity)));
         }
         let activity = self.inner.get(id).await?;
         match &activity {
-            Some(activity) => self.entries().insert(id.clone(), (now, activity.clone())),
+            Some(activity) => self.entries().insert(id.clone(), (now, Arc::clone(activity))),
             None => self.entries().remove(id),
         };
         Ok(activity)
@@ -59,7 +59,7 @@ impl Activities for CachedActivities {
     async fn create(&self, activity: &Activity) -> Result<bool, StoreError> {
         let inserted = self.inner.create(activity).await?;
         if inserted {
-            self.entries().insert(activity.id.clone(), (self.clock.now(), activity.clone()));
+            self.entries().insert(activity.id.clone(), (self.clock.now(), Arc::new(activity.clone())));
         }
         Ok(inserted)
     }

@@ -18,7 +18,7 @@ use luckydraw_core::domain::{DrawMode, DrawOutcome, DrawRecord, UserId};
 use luckydraw_core::lottery::{DrawTicket, ROLL_BOUND};
 use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
 use luckydraw_testing::START;
-use luckydraw_testing::conformance::stock::{activity, counts, player, ticket, wheel};
+use luckydraw_testing::conformance::stock::{activity, counts, ticket, user, wheel};
 use luckydraw_testing::services;
 
 /// A stock store on the test cluster under a fresh prefix, with a raw connection beside it.
@@ -73,7 +73,7 @@ async fn the_bucket_count_changes_only_while_unloaded_and_stale_routes_heal() {
     assert!(store.spread(&hot, 4).await.is_err(), "loaded in 8 buckets");
     store.spread(&hot, 8).await.expect("the same count is fine");
     let cup = wheel(&[("cup", 1, false)]);
-    other.draw(&ticket(&hot, player(1), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
+    other.draw(&ticket(&hot, user(1), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
     let stock: Option<String> = connection.clone().hget(key(&prefix, "hot", 0, "stock"), ".loaded").await.unwrap();
     assert_eq!(stock.as_deref(), Some("8"), "every bucket says how many there are");
 
@@ -82,9 +82,9 @@ async fn the_bucket_count_changes_only_while_unloaded_and_stale_routes_heal() {
     store.load(&hot, &counts(&[("cup", 30)])).await.unwrap();
     for n in 2..32 {
         // `other` routed by 8 buckets: the draw script tells it 3.
-        other.draw(&ticket(&hot, player(n), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
+        other.draw(&ticket(&hot, user(n), DrawMode::RemainingStock, 0, &cup, 1)).await.unwrap();
     }
-    let last = other.draw(&ticket(&hot, player(40), DrawMode::RemainingStock, 0, &cup, 1)).await;
+    let last = other.draw(&ticket(&hot, user(40), DrawMode::RemainingStock, 0, &cup, 1)).await;
     assert!(matches!(last, Err(StockError::SoldOut)), "{last:?}");
     assert_eq!(total(&store, "hot").await, 0, "30 units in 3 buckets, all sold");
     let gone: u64 = connection.clone().exists(key(&prefix, "hot", 5, "stock")).await.unwrap();
@@ -218,7 +218,7 @@ async fn storm(store: &Arc<RedisStock>, id: &str, players: u64, per_user: u64, l
                 number,
                 ticket(
                     &hot,
-                    player(number),
+                    user(number),
                     DrawMode::RemainingStock,
                     limit,
                     &prizes,

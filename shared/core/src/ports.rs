@@ -4,6 +4,7 @@
 //! Adapters never read the clock: callers pass `now`, so tests with a manual clock are exact.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -203,8 +204,9 @@ pub trait Users: Send + Sync {
 pub trait Activities: Send + Sync {
     /// Creates or replaces an activity.
     async fn put(&self, activity: &Activity) -> Result<(), StoreError>;
-    /// The activity with this id.
-    async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError>;
+    /// The activity with this id, shared: every draw reads it, and a cache hands out the
+    /// one it holds without copying the prize table.
+    async fn get(&self, id: &ActivityId) -> Result<Option<Arc<Activity>>, StoreError>;
     /// Every activity, by id.
     async fn list(&self) -> Result<Vec<Activity>, StoreError>;
     /// Creates an activity unless its id is taken; `Ok(false)` if it is.

@@ -10,6 +10,7 @@
 //! | audit entry | `AUDIT` | `<at ms>#<admin>#<action>#<status>` | |
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{DeleteRequest, Put, TransactWriteItem, Update, WriteRequest};
@@ -169,9 +170,9 @@ impl Activities for DynamoRecords {
         Ok(())
     }
 
-    async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError> {
+    async fn get(&self, id: &ActivityId) -> Result<Option<Arc<Activity>>, StoreError> {
         let item = self.table.get(activity_key(id), "ACTIVITY").await?;
-        item.as_ref().map(from_item).transpose()
+        Ok(item.as_ref().map(from_item).transpose()?.map(Arc::new))
     }
 
     async fn list(&self) -> Result<Vec<Activity>, StoreError> {

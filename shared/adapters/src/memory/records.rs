@@ -1,7 +1,7 @@
 //! Users, activities, orders and the draw ledger in memory.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
@@ -23,7 +23,7 @@ pub struct MemoryRecords {
 struct Records {
     users: HashMap<UserId, User>,
     usernames: HashMap<Username, UserId>,
-    activities: BTreeMap<ActivityId, Activity>,
+    activities: BTreeMap<ActivityId, Arc<Activity>>,
     orders: HashMap<OrderId, Order>,
     ledger: BTreeMap<DrawId, LedgerEntry>,
     limits: HashMap<ActivityId, HashMap<UserId, DrawLimit>>,
@@ -70,16 +70,16 @@ impl Users for MemoryRecords {
 #[async_trait]
 impl Activities for MemoryRecords {
     async fn put(&self, activity: &Activity) -> Result<(), StoreError> {
-        lock(&self.state).activities.insert(activity.id.clone(), activity.clone());
+        lock(&self.state).activities.insert(activity.id.clone(), Arc::new(activity.clone()));
         Ok(())
     }
 
-    async fn get(&self, id: &ActivityId) -> Result<Option<Activity>, StoreError> {
+    async fn get(&self, id: &ActivityId) -> Result<Option<Arc<Activity>>, StoreError> {
         Ok(lock(&self.state).activities.get(id).cloned())
     }
 
     async fn list(&self) -> Result<Vec<Activity>, StoreError> {
-        Ok(lock(&self.state).activities.values().cloned().collect())
+        Ok(lock(&self.state).activities.values().map(|activity| Activity::clone(activity)).collect())
     }
 
     async fn create(&self, activity: &Activity) -> Result<bool, StoreError> {
@@ -87,7 +87,7 @@ impl Activities for MemoryRecords {
         if state.activities.contains_key(&activity.id) {
             return Ok(false);
         }
-        state.activities.insert(activity.id.clone(), activity.clone());
+        state.activities.insert(activity.id.clone(), Arc::new(activity.clone()));
         Ok(true)
     }
 

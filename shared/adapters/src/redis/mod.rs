@@ -16,7 +16,10 @@ use std::time::Duration;
 use redis::aio::{ConnectionLike, ConnectionManager, ConnectionManagerConfig};
 use redis::cluster::ClusterClientBuilder;
 use redis::cluster_async::ClusterConnection;
-use redis::{Cmd, Pipeline, RedisError, RedisFuture, TlsCertificates, Value};
+use redis::{
+    Cmd, ErrorKind, FromRedisValue, Pipeline, RedisError, RedisFuture, RedisResult, Script, ServerErrorKind,
+    TlsCertificates, Value,
+};
 
 pub use cache::{RedisPayLinks, RedisRateLimits, RedisSessions};
 pub use stock::RedisStock;
@@ -183,6 +186,22 @@ impl RedisKeys {
     /// An order's cached pay link.
     fn pay_link(&self, order: &OrderId) -> String {
         format!("{}:paylink:{order}", self.prefix)
+    }
+}
+
+/// Sends `command`, an `EVALSHA` of `script` built by the caller, loading the script first
+/// when the server answers `NOSCRIPT` (a restarted or new server), as `Script` does.
+async fn evalsha<T: FromRedisValue>(
+    connection: &mut RedisConnection,
+    script: &Script,
+    command: &Cmd,
+) -> RedisResult<T> {
+    match command.query_async(connection).await {
+        Err(error) if error.kind() == ErrorKind::Server(ServerErrorKind::NoScript) => {
+            script.load_async(connection).await?;
+            command.query_async(connection).await
+        }
+        result => result,
     }
 }
 

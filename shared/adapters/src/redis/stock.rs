@@ -9,7 +9,7 @@
 //! there from other buckets when it is empty (`moves.rs`).
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -19,7 +19,7 @@ use redis::{AsyncCommands, Script};
 use super::buckets::{BucketKeys, home, share};
 use super::per_bucket::{AdjustReply, stable_index};
 use super::records::{LOADED_MARKER, counts_of, log_field, mode_name, parse_record};
-use super::{RedisConnection, RedisKeys, failed};
+use super::{RedisConnection, RedisKeys, evalsha, failed};
 use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawRecord, PrizeId, Timestamp, UserId};
 use luckydraw_core::error::StoreError;
 use luckydraw_core::lottery::DrawTicket;
@@ -41,6 +41,8 @@ pub struct RedisStock {
     pub(super) routes: RwLock<HashMap<ActivityId, u16>>,
     /// When a sweep last found every bucket of an activity empty (`moves.rs`).
     pub(super) swept_empty: RwLock<HashMap<ActivityId, Instant>>,
+    /// The draw script's keys per bucket ([`RedisStock::draw_keys`]).
+    draw_keys: RwLock<HashMap<(ActivityId, u16), Arc<[String; 7]>>>,
 }
 
 /// What the draw script answered, before bucket routing handled it.
@@ -69,6 +71,7 @@ impl RedisStock {
             receive: Script::new(include_str!("../../../../infra/redis/receive.lua")),
             routes: RwLock::new(HashMap::new()),
             swept_empty: RwLock::new(HashMap::new()),
+            draw_keys: RwLock::new(HashMap::new()),
         }
     }
 
@@ -94,6 +97,18 @@ impl RedisStock {
         self.swept_empty.write().expect("sweep lock").remove(activity);
     }
 
+    /// The seven keys `draw.lua` takes in bucket `index` of `activity`, formatted once per
+    /// process.
+    fn draw_keys(&self, activity: &ActivityId, index: u16) -> Arc<[String; 7]> {
+        let bucket = (activity.clone(), index);
+        if let Some(keys) = self.draw_keys.read().expect("keys lock").get(&bucket) {
+            return Arc::clone(keys);
+        }
+        let keys = Arc::new(self.keys.bucket(activity, index).draw);
+        self.draw_keys.write().expect("keys lock").insert(bucket, Arc::clone(&keys));
+        keys
+    }
+
     fn route(&self, activity: &ActivityId) -> u16 {
         self.routes.read().expect("routes lock").get(activity).copied().unwrap_or(1)
     }
@@ -106,14 +121,16 @@ impl RedisStock {
         };
     }
 
-    /// One `draw.lua` in bucket `index` of `count`.
+    /// One `draw.lua` in bucket `index` of `count`, as one `EVALSHA` written straight into
+    /// the command buffer (no per-argument allocations: this is the storm's hot path).
     pub(super) async fn draw_in(&self, ticket: &DrawTicket, count: u16, index: u16) -> Result<DrawReply, StoreError> {
         let activity = ticket.draw_id.activity();
-        let mut invocation = self.draw.prepare_invoke();
-        for key in self.keys.bucket(activity, index).draw {
-            invocation.key(key);
-        }
-        invocation
+        let keys = self.draw_keys(activity, index);
+        let mut command = redis::cmd("EVALSHA");
+        command
+            .arg(self.draw.get_hash())
+            .arg(keys.len())
+            .arg(&keys[..])
             .arg(log_field(&ticket.draw_id))
             .arg(ticket.user_id.to_string())
             .arg(mode_name(ticket.mode))
@@ -123,15 +140,15 @@ impl RedisStock {
             .arg(ticket.max_unpaid)
             .arg(ticket.prizes.len());
         for slot in &ticket.prizes {
-            invocation
+            command
                 .arg(slot.prize_id.as_str())
                 .arg(slot.weight)
                 .arg(u8::from(slot.consolation))
                 .arg(u8::from(slot.priced));
         }
-        invocation.arg(count);
+        command.arg(count);
         let reply: Vec<String> =
-            invocation.invoke_async(&mut self.connection.clone()).await.map_err(failed("draw script"))?;
+            evalsha(&mut self.connection.clone(), &self.draw, &command).await.map_err(failed("draw script"))?;
         let unexpected = || StoreError::new(format!("redis: unexpected draw script reply {reply:?}"));
         Ok(match reply.iter().map(String::as_str).collect::<Vec<_>>()[..] {
             ["drawn", record] => DrawReply::Drawn(parse_record(&ticket.draw_id, record)?),

@@ -8,6 +8,8 @@
 //!   activity's stock is not loaded, and a prize with draws is never deleted;
 //! - an activity with draws can be taken offline but not deleted.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Deserializer};
 use tracing::{info, instrument};
 
@@ -423,7 +425,7 @@ pub async fn adjust_stock(
 
 /// The activity, or 404.
 pub async fn get(app: &impl HasActivities, id: &ActivityId) -> Result<Activity, Error> {
-    app.activities().get(id).await?.ok_or(Error::NotFound("activity"))
+    app.activities().get(id).await?.map(Arc::unwrap_or_clone).ok_or(Error::NotFound("activity"))
 }
 
 /// The activity, if its prize table may change: not online and its stock not loaded.

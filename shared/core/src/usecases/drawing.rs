@@ -1,6 +1,8 @@
 //! The draw: one atomic step on the stock store, then its message on the queue; a failure
 //! of either is decided once, in the ledger (see `docs/stock-ledger.md`).
 
+use std::sync::Arc;
+
 use tracing::{debug, error, instrument, warn};
 
 use crate::app::{HasActivities, HasClock, HasLedger, HasQueue, HasRandom, HasStock, HasUsers};
@@ -28,7 +30,7 @@ pub struct DrawResult {
 /// order request of a won prize, or the ledger entry of any other draw) is on the queue.
 /// When the stock step or the send fails, the draw is voided in the ledger and answered
 /// 503, unless its message arrived after all (the void loses), which answers it normally.
-#[instrument(skip_all, fields(activity = %activity_id, user = %session.user_id))]
+#[instrument(level = "debug", skip_all, fields(activity = %activity_id, user = %session.user_id))]
 pub async fn draw(
     app: &(impl HasActivities + HasStock + HasQueue + HasLedger + HasUsers + HasClock + HasRandom),
     session: &Session,
@@ -43,7 +45,7 @@ pub async fn open_activity(
     app: &(impl HasActivities + HasUsers + HasClock),
     session: &Session,
     activity_id: &ActivityId,
-) -> Result<Activity, Error> {
+) -> Result<Arc<Activity>, Error> {
     let activity = app.activities().get(activity_id).await?.ok_or(Error::NotFound("activity"))?;
     if !activity.is_open(app.clock().now()) {
         return Err(Error::ActivityNotOpen);

@@ -1,6 +1,8 @@
 //! What players read (activities, their draws and orders) and the one thing they ask
 //! of an order: give it up.
 
+use std::sync::Arc;
+
 use tracing::instrument;
 
 use crate::app::{HasActivities, HasClock, HasOrders, HasQueue, HasStock};
@@ -15,7 +17,7 @@ use crate::ports::StockCounts;
 #[derive(Debug)]
 pub struct ActivityStock {
     /// The activity.
-    pub activity: Activity,
+    pub activity: Arc<Activity>,
     /// Units left per prize (`None` if the stock is not loaded).
     pub remaining: Option<StockCounts>,
 }

@@ -25,7 +25,7 @@ pub enum Entered {
 }
 
 /// One press of the draw button: an instant draw, or a ticket in a queued activity's line.
-#[instrument(skip_all, fields(activity = %activity_id, user = %session.user_id))]
+#[instrument(level = "debug", skip_all, fields(activity = %activity_id, user = %session.user_id))]
 pub async fn enter(
     app: &(
          impl HasActivities + HasStock + HasQueue + HasLedger + HasUsers + HasClock + HasRandom + HasTickets + HasDrawQueue

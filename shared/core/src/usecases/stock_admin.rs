@@ -5,6 +5,7 @@
 //! exact). Neither ever overwrites loaded stock.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use tracing::{info, instrument};
 
@@ -155,7 +156,7 @@ pub async fn from_ledger(
 async fn quiet_and_unloaded(
     app: &(impl HasActivities + HasStock + HasQueue),
     id: &ActivityId,
-) -> Result<Activity, Error> {
+) -> Result<Arc<Activity>, Error> {
     let activity = app.activities().get(id).await?.ok_or(Error::NotFound("activity"))?;
     if app.stock().remaining(id).await?.is_some() {
         return Err(Error::InvalidState(format!("the stock of activity `{id}` is loaded already")));

@@ -20,17 +20,13 @@ pub fn activity(id: &str) -> ActivityId {
     ActivityId::parse(id).expect("test activity ids are valid")
 }
 
-/// A distinct user per `n` below 16 (the id's version nibble replaces the high half of
-/// `n`'s first byte, so `user(n + 16)` is `user(n)`: see [`player`] for more users).
+/// A distinct user per `n`.
 pub fn user(n: u64) -> UserId {
+    // A UUIDv7 keeps random bytes 1 and 3..10 whole (the version and variant bits take the
+    // others' top bits): n's low 56 bits go there, so every user below 2^56 is distinct.
     let mut bytes = [0; 10];
-    bytes[..8].copy_from_slice(&n.to_le_bytes());
+    bytes[3..].copy_from_slice(&n.to_le_bytes()[..7]);
     UserId::generate(START, bytes)
-}
-
-/// A distinct user per `n` below 2^14 (its bytes land where the id keeps them whole).
-pub fn player(n: u64) -> UserId {
-    user(n << 8)
 }
 
 /// Units per prize.
@@ -814,9 +810,9 @@ pub async fn flush_forgets_an_activity_and_restore_rebuilds_it(store: Arc<dyn St
 pub async fn a_spread_activity_keeps_every_rule(store: Arc<dyn StockStore>) {
     let spread = activity("spread");
     let two = wheel(&[("cup", 1, false), ("tea", 1, false)]);
-    let any = |n: u64, limit: u32| ticket(&spread, player(n), DrawMode::RemainingStock, limit, &two, n * 7_919);
+    let any = |n: u64, limit: u32| ticket(&spread, user(n), DrawMode::RemainingStock, limit, &two, n * 7_919);
     store.spread(&spread, 8).await.unwrap();
-    store.set_limit(&spread, &player(1), Some(DrawLimit::new(2))).await.unwrap();
+    store.set_limit(&spread, &user(1), Some(DrawLimit::new(2))).await.unwrap();
     store.load(&spread, &counts(&[("cup", 13), ("tea", 3)])).await.unwrap();
     assert_eq!(remaining(&*store, &spread).await, counts(&[("cup", 13), ("tea", 3)]));
 
@@ -865,10 +861,10 @@ pub async fn a_spread_activity_keeps_every_rule(store: Arc<dyn StockStore>) {
     store.spread(&spread, 8).await.unwrap();
     let restoration = Restoration {
         remaining: counts(&[("cup", 7), ("tea", 2)]),
-        draws_per_user: HashMap::from([(player(1), 2), (player(10), 1)]),
+        draws_per_user: HashMap::from([(user(1), 2), (user(10), 1)]),
         draws: vec![drawn[0].clone(), drawn[1].clone(), drawn[2].clone()],
         holding: vec![drawn[2].id.clone()],
-        limits: HashMap::from([(player(1), DrawLimit::new(2))]),
+        limits: HashMap::from([(user(1), DrawLimit::new(2))]),
     };
     store.restore(&spread, &restoration).await.unwrap();
     assert_eq!(remaining(&*store, &spread).await, counts(&[("cup", 7), ("tea", 2)]));
@@ -890,4 +886,17 @@ async fn granted(store: &dyn StockStore, tickets: impl IntoIterator<Item = DrawT
         }
     }
     records
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::user;
+
+    #[test]
+    fn users_are_distinct() {
+        let users: HashSet<_> = (0..20_000).chain([1 << 40, (1 << 56) - 1]).map(user).collect();
+        assert_eq!(users.len(), 20_002);
+    }
 }

@@ -50,7 +50,7 @@ pub async fn activities_are_put_replaced_and_listed_by_id(records: Arc<dyn UserR
     records.put(&make("autumn", "Autumn")).await.unwrap();
     records.put(&make("spring", "Spring, again")).await.unwrap();
     let spring = records.get(&activity("spring")).await.unwrap().expect("stored");
-    assert_eq!(spring, make("spring", "Spring, again"), "replaced, prizes and all");
+    assert_eq!(*spring, make("spring", "Spring, again"), "replaced, prizes and all");
     let listed: Vec<String> = records.list().await.unwrap().iter().map(|a| a.name.clone()).collect();
     assert_eq!(listed, ["Autumn", "Spring, again"]);
 }
@@ -81,7 +81,7 @@ pub async fn activities_are_inserted_once_and_deleted_with_their_limits(records:
     assert!(records.create(&spring).await.unwrap());
     let renamed = Activity::new(activity_spec("spring", DrawMode::WeightKeep, prizes(&[("cup", 1, 1, 1)]))).unwrap();
     assert!(!records.create(&renamed).await.unwrap(), "the id is taken");
-    assert_eq!(records.get(&spring.id).await.unwrap(), Some(spring.clone()), "unchanged");
+    assert_eq!(records.get(&spring.id).await.unwrap(), Some(spring.clone().into()), "unchanged");
     records.put(&autumn).await.unwrap();
     records.set_limit(&spring.id, &user(1), Some(DrawLimit::new(7))).await.unwrap();
     records.set_limit(&spring.id, &user(2), Some(DrawLimit::new(1))).await.unwrap();

@@ -78,10 +78,16 @@ raw_args=(1795000000000 0 $((${#prizes[@]} / 4)) "${prizes[@]}" 1)
 check=$(redis-cli -p "$redis_port" evalsha "$sha" 7 "${raw_keys[@]}" draw:check user-check remaining_stock 0 12345 \
   "${raw_args[@]}" | head -1)
 [ "$check" = drawn ] || { echo "the raw draw script does not draw (it answered '$check')" >&2; exit 1; }
+redis-cli -p "$redis_port" config resetstat >/dev/null
+raw_before=$(cpu_ticks "$redis_pid")
 raw=$(redis-benchmark -p "$redis_port" -c "$connections" -n "$raw_requests" -r 100000000 -q \
   evalsha "$sha" 7 "${raw_keys[@]}" draw:__rand_int__ user__rand_int__ remaining_stock 0 __rand_int__ \
   "${raw_args[@]}" | tr '\r' '\n' | grep -a 'requests per second' | tail -1)
+raw_ticks=$(($(cpu_ticks "$redis_pid") - raw_before))
+raw_usec=$(stat_of commandstats | awk -F'[=,]' '/^cmdstat_evalsha:/ { print $6 }')
 echo "raw draw script (redis-benchmark, $connections clients): ${raw##*: }"
+python3 -c "import sys; t, hz, n, u = map(float, sys.argv[1:]); print(f'raw: Redis CPU {t / hz / n * 1e6:.1f} us per call, of which the script {u:.1f} us (usec_per_call)')" \
+  "$raw_ticks" "$(getconf CLK_TCK)" "$raw_requests" "$raw_usec"
 
 # A short warm-up (connections, script cache, allocator), then the measured run.
 TOKENS=$work/tokens wrk -t"$threads" -c"$connections" -d2s -s "$root/infra/scripts/draw-bench.lua" "$base" >/dev/null

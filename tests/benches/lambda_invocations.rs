@@ -44,6 +44,7 @@ async fn main() {
     let mut rows = vec![measure("draw", bootstrap!("draw"), &deployment, &proxy, &redis, &draw_events).await];
     println!("{}", rows[0].timing());
     let mut batches = order_batches(&queue_url).await;
+    assert!(batches.len() > 1, "the draws queued their messages ({} batches)", batches.len());
     // moto applies each write in turn: a few batches size the consumer without waiting on it.
     batches.truncate(warm.max(2));
     rows.push(measure("order-consumer", bootstrap!("order-consumer"), &deployment, &proxy, &redis, &batches).await);

@@ -74,6 +74,7 @@ async fn report(label: &str, deployment: &Deployment, proxy: &RequestLog, draws:
         .flat_map(|batch| batch["Records"].as_array().cloned().unwrap_or_default())
         .filter(|record| !record["body"].as_str().unwrap_or("").contains(harness::deployment::EVENT_ORDER))
         .collect();
+    assert_eq!(records.len(), draws + 1, "every draw queued its message");
     let (wins, misses): (Vec<Value>, Vec<Value>) =
         records.into_iter().partition(|record| record["body"].as_str().unwrap_or("").contains("\"order_requested\""));
     let mut consumer = start("order-consumer", bootstrap!("order-consumer"), deployment, proxy).await;

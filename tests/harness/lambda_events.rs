@@ -35,7 +35,7 @@ pub async fn draw_events(deployment: &Deployment, count: usize) -> Vec<Value> {
     events
 }
 
-/// The draws' messages as the event source mapping delivers them: SQS events of ten.
+/// The queue's messages as the event source mapping delivers them: SQS events of ten.
 pub async fn order_batches(queue_url: &str) -> Vec<Value> {
     let sqs = aws_sdk_sqs::Client::new(&services::aws_config().await);
     let mut records = Vec::new();
@@ -81,6 +81,5 @@ pub async fn order_batches(queue_url: &str) -> Vec<Value> {
             }));
         }
     }
-    assert!(records.len() > 10, "the draws queued their messages ({} received)", records.len());
     records.chunks(10).map(|batch| json!({ "Records": batch })).collect()
 }

@@ -42,8 +42,11 @@ pub struct RedisStock {
     /// When a sweep last found every bucket of an activity empty (`moves.rs`).
     pub(super) swept_empty: RwLock<HashMap<ActivityId, Instant>>,
     /// The draw script's keys per bucket ([`RedisStock::draw_keys`]).
-    draw_keys: RwLock<HashMap<(ActivityId, u16), Arc<[String; 7]>>>,
+    draw_keys: RwLock<HashMap<(ActivityId, u16), DrawKeys>>,
 }
+
+/// The seven keys `draw.lua` takes in one bucket, shared.
+type DrawKeys = Arc<[String; 7]>;
 
 /// What the draw script answered, before bucket routing handled it.
 pub(super) enum DrawReply {
@@ -99,7 +102,7 @@ impl RedisStock {
 
     /// The seven keys `draw.lua` takes in bucket `index` of `activity`, formatted once per
     /// process.
-    fn draw_keys(&self, activity: &ActivityId, index: u16) -> Arc<[String; 7]> {
+    fn draw_keys(&self, activity: &ActivityId, index: u16) -> DrawKeys {
         let bucket = (activity.clone(), index);
         if let Some(keys) = self.draw_keys.read().expect("keys lock").get(&bucket) {
             return Arc::clone(keys);

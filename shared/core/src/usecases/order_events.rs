@@ -31,7 +31,7 @@ pub enum Applied {
 }
 
 /// Applies one message.
-#[instrument(level = "debug", skip_all, fields(kind = message.kind(), order_id = %message.order_id()))]
+#[instrument(skip_all, fields(kind = message.kind(), order_id = %message.order_id()))]
 pub async fn apply(
     app: &(impl HasOrders + HasStock + HasQueue + HasLedger + HasPayments + HasClock),
     message: OrderMessage,

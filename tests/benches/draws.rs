@@ -13,11 +13,11 @@ use std::time::{Duration, Instant};
 
 use luckydraw_adapters::cached::CachedActivities;
 use luckydraw_adapters::dynamodb::DynamoRecords;
-use luckydraw_core::domain::{Activity, DrawMode, Session, UserKind, Username};
+use luckydraw_core::domain::{Activity, DrawMode};
 use luckydraw_core::lottery::DrawTicket;
 use luckydraw_core::usecases::drawing;
-use luckydraw_testing::conformance::stock::{ticket, user, wheel};
-use luckydraw_testing::{START, TestApp, TestStock, activity_spec, prizes, services, test_app_with_stock};
+use luckydraw_testing::conformance::stock::{session, ticket, user, wheel};
+use luckydraw_testing::{TestApp, TestStock, activity_spec, prizes, services, test_app_with_stock};
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
@@ -47,7 +47,7 @@ async fn main() {
         let t = use_case_app(cache).await;
         let app = Arc::new(t.app);
         let latencies = run(draws, concurrency, move |n| {
-            let (app, session) = (app.clone(), session(n));
+            let (app, session) = (app.clone(), session(n as u64));
             async move {
                 let demo = luckydraw_core::domain::ActivityId::parse("bench").expect("valid");
                 drawing::draw(&*app, &session, &demo).await.map(drop).map_err(|error| error.to_string())
@@ -99,15 +99,6 @@ fn tickets(count: usize) -> Arc<Vec<DrawTicket>> {
     let tickets =
         (0..count).map(|n| ticket(&activity, user(n as u64), DrawMode::RemainingStock, 0, &slots, n as u64 * 7919));
     Arc::new(tickets.collect())
-}
-
-fn session(n: usize) -> Session {
-    Session {
-        user_id: user(n as u64),
-        username: Username::parse("bench").expect("valid"),
-        kind: UserKind::Normal,
-        created_at: START,
-    }
 }
 
 /// Runs `count` calls of `call`, `concurrency` at a time; returns each call's latency.

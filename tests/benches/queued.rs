@@ -10,10 +10,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use luckydraw_core::domain::{Activity, ActivitySpec, DrawMode, Entry, Session, UserKind, Username};
+use luckydraw_core::domain::{Activity, ActivitySpec, DrawMode, Entry};
 use luckydraw_core::usecases::queueing;
-use luckydraw_testing::conformance::stock::user;
-use luckydraw_testing::{START, TestStock, activity_spec, prizes, test_app_with_stock};
+use luckydraw_testing::conformance::stock::session;
+use luckydraw_testing::{TestStock, activity_spec, prizes, test_app_with_stock};
 
 /// Presses in flight at once, as over a pool of connections (moto resets connections when
 /// thousands arrive together).
@@ -40,7 +40,7 @@ async fn main() {
                     // The wait runs from the press, not from its answer: the worker may
                     // draw the ticket before `take` has returned.
                     let pressed = started.elapsed();
-                    let taken = queueing::take(&*app, &session(n), &activity).await.expect("a ticket");
+                    let taken = queueing::take(&*app, &session(n as u64), &activity).await.expect("a ticket");
                     (taken.ticket.number, pressed)
                 })
             })
@@ -91,13 +91,4 @@ async fn serve_each(
 fn queued_activity() -> ActivitySpec {
     let wheel = prizes(&[("thanks", 400_000, 0, 0), ("cup", 300_000, 0, 0), ("tea", 200_000, 0, 0)]);
     ActivitySpec { entry: Entry::Queued, ..activity_spec("bench-line", DrawMode::RemainingStock, wheel) }
-}
-
-fn session(n: usize) -> Session {
-    Session {
-        user_id: user(n as u64),
-        username: Username::parse("bench").expect("valid"),
-        kind: UserKind::Normal,
-        created_at: START,
-    }
 }

@@ -186,13 +186,7 @@ mod tests {
 
     #[test]
     fn a_refused_ticket_answers_the_code_of_the_instant_refusal() {
-        for refusal in [
-            Refusal::SoldOut,
-            Refusal::ActivityNotOpen,
-            Refusal::QuotaExceeded,
-            Refusal::UnpaidLimit,
-            Refusal::Unavailable,
-        ] {
+        for refusal in Refusal::ALL {
             assert_eq!(Error::from(refusal).code(), refusal.as_str());
         }
     }

@@ -39,6 +39,15 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// Every refusal.
+    pub const ALL: [Refusal; 5] = [
+        Refusal::SoldOut,
+        Refusal::ActivityNotOpen,
+        Refusal::QuotaExceeded,
+        Refusal::UnpaidLimit,
+        Refusal::Unavailable,
+    ];
+
     /// The code, the same as the error code an instant draw answers (see `Error::code`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -52,9 +61,7 @@ impl Refusal {
 
     /// The code as stores keep it back into a refusal.
     pub fn parse(code: &str) -> Option<Self> {
-        [Refusal::SoldOut, Refusal::ActivityNotOpen, Refusal::QuotaExceeded, Refusal::UnpaidLimit, Refusal::Unavailable]
-            .into_iter()
-            .find(|refusal| refusal.as_str() == code)
+        Refusal::ALL.into_iter().find(|refusal| refusal.as_str() == code)
     }
 }
 
@@ -78,13 +85,7 @@ mod tests {
 
     #[test]
     fn refusal_codes_read_back() {
-        for refusal in [
-            Refusal::SoldOut,
-            Refusal::ActivityNotOpen,
-            Refusal::QuotaExceeded,
-            Refusal::UnpaidLimit,
-            Refusal::Unavailable,
-        ] {
+        for refusal in Refusal::ALL {
             assert_eq!(Refusal::parse(refusal.as_str()), Some(refusal));
             assert_eq!(serde_json::to_value(refusal).unwrap(), refusal.as_str());
         }

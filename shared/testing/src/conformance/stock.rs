@@ -10,7 +10,9 @@ use rand::{RngExt, SeedableRng};
 use crate::START;
 use std::time::Duration;
 
-use luckydraw_core::domain::{ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, DrawRecord, PrizeId, UserId};
+use luckydraw_core::domain::{
+    ActivityId, DrawId, DrawLimit, DrawMode, DrawOutcome, DrawRecord, PrizeId, Session, UserId, UserKind, Username,
+};
 use luckydraw_core::lottery::ROLL_BOUND;
 use luckydraw_core::lottery::{DrawTicket, WheelSlot};
 use luckydraw_core::ports::{Release, Restoration, StockCounts, StockError, StockStore};
@@ -27,6 +29,16 @@ pub fn user(n: u64) -> UserId {
     let mut bytes = [0; 10];
     bytes[3..].copy_from_slice(&n.to_le_bytes()[..7]);
     UserId::generate(START, bytes)
+}
+
+/// A normal player's session as [`user`] `n`.
+pub fn session(n: u64) -> Session {
+    Session {
+        user_id: user(n),
+        username: Username::parse("player").expect("valid"),
+        kind: UserKind::Normal,
+        created_at: START,
+    }
 }
 
 /// Units per prize.
